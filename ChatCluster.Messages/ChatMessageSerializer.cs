@@ -1,0 +1,152 @@
+using Akka.Actor;
+using Akka.Serialization;
+using static ChatCluster.Messages.RoomProtocol;
+using static ChatCluster.Messages.RoomEvents;
+using static ChatCluster.Messages.ConnectionProtocol;
+
+namespace ChatCluster.Messages;
+
+/// <summary>
+/// Compact binary serializer for every <see cref="IChatMessage"/>. Manifests are short and fixed:
+/// once shipped a manifest never changes meaning; new fields are appended at the end and read only
+/// when present (extend, never reorder).
+/// </summary>
+public sealed class ChatMessageSerializer : SerializerWithStringManifest
+{
+    /// <summary>Registered in hocon/base.conf; must not collide with Akka's ids (below 100 are reserved).</summary>
+    public const int SerializerId = 4711;
+
+    public ChatMessageSerializer(ExtendedActorSystem system) : base(system) { }
+
+    public override int Identifier => SerializerId;
+
+    public override string Manifest(object o) => o switch
+    {
+        ChatPayload => "P",
+        CreateRoom => "CR",
+        DestroyRoom => "DR",
+        CheckRoomExists => "CE",
+        RoomExistsReply => "CER",
+        JoinRoom => "J",
+        LeaveRoom => "L",
+        GetRoomStatus => "GS",
+        RoomStatusReply => "GSR",
+        Say => "S",
+        RoomReply => "RR",
+        Deliver => "D",
+        MemberAdded => "MA",
+        MemberRemoved => "MR",
+        RemovedFromRoom => "RFR",
+        RoomCreated => "EC",
+        RoomDestroyed => "ED",
+        SendMessage => "SM",
+        SendMessageReply => "SMR",
+        CloseConnection => "CC",
+        _ => throw new ArgumentException($"ChatMessageSerializer cannot serialize {o.GetType().FullName}", nameof(o)),
+    };
+
+    public override byte[] ToBinary(object obj)
+    {
+        using var ms = new MemoryStream(64);
+        using (var w = new BinaryWriter(ms, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            Write(w, obj);
+        }
+        return ms.ToArray();
+    }
+
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        using var r = new BinaryReader(new MemoryStream(bytes, writable: false), System.Text.Encoding.UTF8);
+        return manifest switch
+        {
+            "P" => ReadPayload(r),
+            "CR" => new CreateRoom(r.ReadString()),
+            "DR" => new DestroyRoom(r.ReadString()),
+            "CE" => new CheckRoomExists(r.ReadString()),
+            "CER" => new RoomExistsReply(r.ReadString(), r.ReadBoolean()),
+            "J" => new JoinRoom(r.ReadString(), r.ReadString(), ReadRef(r), ReadRef(r), r.ReadInt64()),
+            "L" => new LeaveRoom(r.ReadString(), r.ReadString()),
+            "GS" => new GetRoomStatus(r.ReadString()),
+            "GSR" => ReadStatus(r),
+            "S" => new Say(ReadPayload(r), r.ReadBoolean()),
+            "RR" => new RoomReply(r.ReadString(), ReadNullable(r)),
+            "D" => new Deliver(r.ReadInt64(), r.ReadInt64(), ReadPayload(r)),
+            "MA" => new MemberAdded(r.ReadString(), r.ReadString()),
+            "MR" => new MemberRemoved(r.ReadString(), r.ReadString()),
+            "RFR" => new RemovedFromRoom(r.ReadString()),
+            "EC" => new RoomCreated(r.ReadString(), r.ReadInt64(), r.ReadInt64()),
+            "ED" => new RoomDestroyed(r.ReadString(), r.ReadInt64()),
+            "SM" => new SendMessage(r.ReadString(), r.ReadString()),
+            "SMR" => new SendMessageReply(r.ReadString(), r.ReadBoolean()),
+            "CC" => new CloseConnection(r.ReadString()),
+            _ => throw new System.Runtime.Serialization.SerializationException($"ChatMessageSerializer: unknown manifest [{manifest}]"),
+        };
+    }
+
+    private void Write(BinaryWriter w, object obj)
+    {
+        switch (obj)
+        {
+            case ChatPayload p: WritePayload(w, p); break;
+            case CreateRoom m: w.Write(m.Room); break;
+            case DestroyRoom m: w.Write(m.Room); break;
+            case CheckRoomExists m: w.Write(m.Room); break;
+            case RoomExistsReply m: w.Write(m.Room); w.Write(m.Exists); break;
+            case JoinRoom m:
+                w.Write(m.Room); w.Write(m.ConnectionId); WriteRef(w, m.Connection); WriteRef(w, m.NodeFanout); w.Write(m.JoinedAt);
+                break;
+            case LeaveRoom m: w.Write(m.Room); w.Write(m.ConnectionId); break;
+            case GetRoomStatus m: w.Write(m.Room); break;
+            case RoomStatusReply m:
+                w.Write(m.Room);
+                WriteNullable(w, m.Error);
+                w.Write(m.Members.Count);
+                foreach (var member in m.Members) { w.Write(member.ConnectionId); w.Write(member.JoinedAt); }
+                break;
+            case Say m: WritePayload(w, m.Payload); w.Write(m.WantAck); break;
+            case RoomReply m: w.Write(m.Room); WriteNullable(w, m.Error); break;
+            case Deliver m: w.Write(m.Epoch); w.Write(m.Seq); WritePayload(w, m.Payload); break;
+            case MemberAdded m: w.Write(m.Room); w.Write(m.ConnectionId); break;
+            case MemberRemoved m: w.Write(m.Room); w.Write(m.ConnectionId); break;
+            case RemovedFromRoom m: w.Write(m.Room); break;
+            case RoomCreated m: w.Write(m.Room); w.Write(m.Epoch); w.Write(m.CreatedAt); break;
+            case RoomDestroyed m: w.Write(m.Room); w.Write(m.DestroyedAt); break;
+            case SendMessage m: w.Write(m.ConnectionId); w.Write(m.MessageJson); break;
+            case SendMessageReply m: w.Write(m.ConnectionId); w.Write(m.Delivered); break;
+            case CloseConnection m: w.Write(m.ConnectionId); break;
+            default: throw new ArgumentException($"ChatMessageSerializer cannot serialize {obj.GetType().FullName}", nameof(obj));
+        }
+    }
+
+    private static void WritePayload(BinaryWriter w, ChatPayload p)
+    {
+        w.Write(p.Room); w.Write(p.From); w.Write(p.MessageJson); w.Write(p.SentAt);
+    }
+
+    private static ChatPayload ReadPayload(BinaryReader r) =>
+        new(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt64());
+
+    private static RoomStatusReply ReadStatus(BinaryReader r)
+    {
+        var room = r.ReadString();
+        var error = ReadNullable(r);
+        var count = r.ReadInt32();
+        var members = new RoomMember[count];
+        for (var i = 0; i < count; i++) members[i] = new RoomMember(r.ReadString(), r.ReadInt64());
+        return new RoomStatusReply(room, members, error);
+    }
+
+    private static void WriteNullable(BinaryWriter w, string? s)
+    {
+        w.Write(s is not null);
+        if (s is not null) w.Write(s);
+    }
+
+    private static string? ReadNullable(BinaryReader r) => r.ReadBoolean() ? r.ReadString() : null;
+
+    private static void WriteRef(BinaryWriter w, IActorRef actorRef) =>
+        w.Write(Akka.Serialization.Serialization.SerializedActorPath(actorRef));
+
+    private IActorRef ReadRef(BinaryReader r) => system.Provider.ResolveActorRef(r.ReadString());
+}
