@@ -1,0 +1,112 @@
+using System.Text.Json.Nodes;
+using Akka.Actor;
+using Akka.DistributedData;
+using ChatCluster.Messages;
+using ChatCluster.Node.Connections;
+using ChatCluster.Node.Rooms;
+using ChatCluster.Transports;
+using static ChatCluster.Messages.RoomProtocol;
+
+namespace ChatCluster.Node.Api;
+
+/// <summary>
+/// The server-side chat API (ActionHero's <c>chatRoom</c> module and <c>connection.sendMessage</c>), for
+/// actions, middleware, tests and embedding code. Refusals throw <see cref="ChatException"/> with the
+/// catalogue text; an unanswered room throws <see cref="ChatException"/> with <see cref="ChatErrors.RoomUnavailable"/>.
+/// </summary>
+public sealed class ChatApi
+{
+    private readonly ActorSystem _system;
+    private readonly IActorRef _rooms;
+    private readonly LocalConnections _connections;
+    private readonly TimeSpan _timeout;
+
+    public ChatApi(ActorSystem system, IActorRef roomRegion, LocalConnections connections, TimeSpan timeout)
+    {
+        _system = system;
+        _rooms = roomRegion;
+        _connections = connections;
+        _timeout = timeout;
+    }
+
+    /// <summary><c>add(room)</c>: throws "room exists".</summary>
+    public async Task AddAsync(string room) => Check(await Ask<RoomReply>(new CreateRoom(room)));
+
+    /// <summary>The sample <c>createChatRoom</c> semantics: create when missing; true when it was created.</summary>
+    public async Task<bool> CreateIfMissingAsync(string room)
+    {
+        var reply = await Ask<RoomReply>(new CreateRoom(room));
+        return reply.Ok;
+    }
+
+    /// <summary><c>destroy(room)</c>: members are told "this room has been deleted" and removed; throws "room does not exist".</summary>
+    public async Task DestroyAsync(string room) => Check(await Ask<RoomReply>(new DestroyRoom(room)));
+
+    public async Task<bool> ExistsAsync(string room) => (await Ask<RoomExistsReply>(new CheckRoomExists(room))).Exists;
+
+    /// <summary><c>list()</c>: every room of the cluster, from the replicated registry, sorted.</summary>
+    public async Task<IReadOnlyList<string>> ListAsync()
+    {
+        var replicator = DistributedData.Get(_system).Replicator;
+        var reply = await replicator.Ask<IGetResponse>(Dsl.Get(RoomRegistry.Key, ReadLocal.Instance), _timeout);
+        if (reply is GetSuccess success)
+        {
+            var rooms = success.Get(RoomRegistry.Key).Elements.ToList();
+            rooms.Sort(StringComparer.Ordinal);
+            return rooms;
+        }
+        return Array.Empty<string>();
+    }
+
+    /// <summary><c>roomStatus(room)</c>: throws "a room is required" / "room does not exist".</summary>
+    public async Task<RoomStatus> StatusAsync(string? room)
+    {
+        if (string.IsNullOrEmpty(room)) throw new ChatException(ChatErrors.RoomRequired);
+        var reply = await Ask<RoomStatusReply>(new GetRoomStatus(room));
+        if (reply.Error is not null) throw new ChatException(reply.Error);
+        return new RoomStatus(reply.Room, reply.Members);
+    }
+
+    /// <summary>
+    /// <c>broadcast({}, room, message)</c>: a server message to every member, <c>from:"0"</c>.
+    /// <paramref name="message"/> is any JSON value; throws "both room and message are required" / "room does not exist".
+    /// </summary>
+    public async Task BroadcastAsync(string room, JsonNode? message)
+    {
+        if (string.IsNullOrEmpty(room) || !JsonText.IsTruthy(message)) throw new ChatException(ChatErrors.RoomAndMessageRequired);
+        var payload = new ChatPayload(room, ChatPayload.ServerSender, JsonText.Serialize(message), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        Check(await Ask<RoomReply>(new Say(payload, WantAck: true)));
+    }
+
+    /// <summary>
+    /// <c>connection.sendMessage(message)</c> for any connection held by this node; false when there is no
+    /// such connection or it is closing. The transport's rules add context/messageId.
+    /// </summary>
+    public async Task<bool> SendMessageAsync(string connectionId, JsonObject message)
+    {
+        if (!_connections.TryGet(connectionId, out var connection)) return false;
+        var reply = await connection.Actor.Ask<ConnectionProtocol.SendMessageReply>(
+            new ConnectionProtocol.SendMessage(connectionId, JsonText.Serialize(message)), _timeout);
+        return reply.Delivered;
+    }
+
+    /// <summary>Ids of the connections this node holds.</summary>
+    public IReadOnlyList<string> LocalConnectionIds() => _connections.All.Select(c => c.Id).ToArray();
+
+    private async Task<T> Ask<T>(object command)
+    {
+        try
+        {
+            return await _rooms.Ask<T>(command, _timeout);
+        }
+        catch (AskTimeoutException)
+        {
+            throw new ChatException(ChatErrors.RoomUnavailable);
+        }
+    }
+
+    private static void Check(RoomReply reply)
+    {
+        if (reply.Error is not null) throw new ChatException(reply.Error);
+    }
+}

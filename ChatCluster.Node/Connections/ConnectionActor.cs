@@ -1,0 +1,373 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Akka.Actor;
+using Akka.Event;
+using ChatCluster.Messages;
+using ChatCluster.Node.Hosting;
+using ChatCluster.Transports;
+using static ChatCluster.Messages.RoomProtocol;
+using static ChatCluster.Node.Connections.ConnectionInbox;
+
+namespace ChatCluster.Node.Connections;
+
+/// <summary>
+/// One client connection (ActionHero's Connection): its rooms, params and ids, and the verbs.
+/// Requests are handled one at a time in arrival order: a verb that needs its room's answer (roomAdd,
+/// roomLeave, roomView) stashes later requests until the answer comes, so a pipelined
+/// <c>roomAdd r</c> + <c>say r …</c> always works (ActionHero runs them concurrently and may refuse the say).
+///
+/// <code>
+///   active --roomAdd/roomLeave/roomView--> awaiting room (stash) --answer or timeout--> active
+///   any    --quit/exit/break/socket closed--> stopped (leaves every room, goodbye if the socket is open)
+/// </code>
+/// </summary>
+public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
+{
+    private readonly string _id;
+    private readonly ClientInfo _info;
+    private readonly IClientTransport _transport;
+    private readonly IResponseFormat _format;
+    private readonly NodeServices _node;
+    private readonly HashSet<string> _verbs;
+    private readonly long _connectedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    private readonly List<string> _rooms = new();
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private JsonObject _params = new();
+    private string _lastMessageIdJson = "\"0\"";
+    private int _totalActions;
+    private int _pendingActions;
+    private bool _stopping;
+
+    public ConnectionActor(string id, ClientInfo info, IClientTransport transport, NodeServices node)
+    {
+        _id = id;
+        _info = info;
+        _transport = transport;
+        _format = transport.Format;
+        _node = node;
+        _verbs = Verbs.For(info.Type);
+        Active();
+    }
+
+    public IStash Stash { get; set; } = null!;
+
+    public static Props Props(string id, ClientInfo info, IClientTransport transport, NodeServices node) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(id, info, transport, node));
+
+    private bool IsSocket => _info.Type == "socket";
+
+    protected override void PreStart()
+    {
+        _node.Connections.Add(new LocalConnection(_id, _transport, Self));
+        var welcome = IsSocket ? _node.Settings.Transport.TcpWelcome : _node.Settings.Transport.WebSocketWelcome;
+        _transport.Send(_format.Welcome(welcome));
+    }
+
+    protected override void PostStop()
+    {
+        LeaveAllRooms();
+        _node.Connections.Remove(_id);
+        if (!_stopping) _transport.Abort("connection actor stopped");
+    }
+
+    private void Active()
+    {
+        Receive<Request>(m => Guarded(m.Value, HandleRequest));
+        Receive<LineTooLong>(HandleLineTooLong);
+        CommonReceives();
+    }
+
+    private void AwaitingRoom()
+    {
+        Receive<RoomAnswer>(HandleRoomAnswer);
+        Receive<Request>(_ => Stash.Stash());
+        Receive<LineTooLong>(_ => Stash.Stash());
+        CommonReceives();
+    }
+
+    private void CommonReceives()
+    {
+        Receive<Break>(_ => Stop(goodbye: true));
+        Receive<TransportClosed>(_ => Stop(goodbye: false));
+        Receive<RemovedFromRoom>(m => _rooms.Remove(m.Room));
+        Receive<ConnectionProtocol.SendMessage>(HandleSendMessage);
+        Receive<ConnectionProtocol.CloseConnection>(_ => Stop(goodbye: true));
+    }
+
+    // Bad input must never take the connection (or the node) down: a failure is logged and answered.
+    private void Guarded(ClientRequest request, Action<ClientRequest> handler)
+    {
+        try
+        {
+            handler(request);
+        }
+        catch (Exception e)
+        {
+            _log.Error(e, "connection {0}: request {1} failed", _id, request.Verb);
+            Reply(_format.VerbError("internal error: " + e.GetType().Name, _lastMessageIdJson, "{}"));
+        }
+    }
+
+    private void HandleRequest(ClientRequest r)
+    {
+        if (IsSocket)
+        {
+            // v20: the sticky param wins, else a fresh uuid for this request.
+            _lastMessageIdJson = _params["messageId"] is JsonNode id ? JsonText.Serialize(id) : NewId();
+        }
+        else
+        {
+            // v29 websocket: params reset on every frame; a falsy messageId gets a uuid.
+            _lastMessageIdJson = r.MessageIdJson ?? NewId();
+            _params = new JsonObject();
+        }
+        var messageId = _lastMessageIdJson;
+
+        if (!_verbs.Contains(r.Verb))
+        {
+            if (IsSocket && r.Verb == "file") Reply(FileNotFoundSocket);
+            else if (IsSocket) HandleSocketAction(r);
+            else if (r.Verb == "action") HandleAction(r.Json ?? new JsonObject(), messageId);
+            else if (r.Verb == "file") Reply(FileNotFound(messageId));
+            else Reply(_format.VerbError(ChatErrors.VerbNotFound(r.Verb), messageId, r.DataJson));
+            return;
+        }
+
+        switch (r.Verb)
+        {
+            case "quit":
+            case "exit":
+                Stop(goodbye: true);
+                break;
+            case "detailsView":
+                Ok(Details(), messageId);
+                break;
+            case "documentation":
+                // v20 documents the actions (none are registered yet); v29's websocket answers with a TypeError.
+                if (IsSocket) Ok("{}", messageId);
+                else Error(ChatErrors.DocumentationUnavailable, messageId, r);
+                break;
+            case "paramAdd":
+                var (key, value) = Verbs.ParamAdd(r.Args);
+                if (key is not null && Verbs.GlobalSafeParams.Contains(key))
+                {
+                    if (value is null) _params.Remove(key);
+                    else _params[key] = value;
+                }
+                Ok(null, messageId);
+                break;
+            case "paramDelete":
+                if (r.Arg(0) is { } deleted) _params.Remove(deleted);
+                Ok(null, messageId);
+                break;
+            case "paramView":
+                Ok(r.Arg(0) is { } viewed && _params[viewed] is JsonNode v ? JsonText.Serialize(v) : null, messageId);
+                break;
+            case "paramsView":
+                Ok(JsonText.Serialize(_params), messageId);
+                break;
+            case "paramsDelete":
+                _params = new JsonObject();
+                Ok(null, messageId);
+                break;
+            case "roomAdd":
+                RoomAdd(r.Arg(0), messageId, r);
+                break;
+            case "roomLeave":
+                RoomLeave(r.Arg(0), messageId, r);
+                break;
+            case "roomView":
+                RoomView(r.Arg(0), messageId, r);
+                break;
+            case "say":
+                Say(r.Arg(0), r.JoinFrom(1), messageId, r);
+                break;
+        }
+    }
+
+    private void RoomAdd(string? room, string messageId, ClientRequest r)
+    {
+        if (room is null)
+        {
+            Error(ChatErrors.RoomNotExist, messageId, r);
+            return;
+        }
+        if (_rooms.Contains(room))
+        {
+            Error(ChatErrors.AlreadyInRoom(room), messageId, r);
+            return;
+        }
+        AskRoom(new JoinRoom(room, _id, Self, _node.Fanout, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), new PendingVerb("roomAdd", room, messageId, r.DataJson));
+    }
+
+    private void RoomLeave(string? room, string messageId, ClientRequest r)
+    {
+        if (room is null || !_rooms.Contains(room))
+        {
+            Error(ChatErrors.NotInRoom(Verbs.RoomText(room)), messageId, r);
+            return;
+        }
+        AskRoom(new LeaveRoom(room, _id), new PendingVerb("roomLeave", room, messageId, r.DataJson));
+    }
+
+    private void RoomView(string? room, string messageId, ClientRequest r)
+    {
+        // ActionHero checks the connection's own rooms first: a room it is not in is "not in this room",
+        // whether or not it exists [observed].
+        if (room is null || !_rooms.Contains(room))
+        {
+            Error(ChatErrors.NotInRoom(Verbs.RoomText(room)), messageId, r);
+            return;
+        }
+        AskRoom(new GetRoomStatus(room), new PendingVerb("roomView", room, messageId, r.DataJson));
+    }
+
+    private void Say(string? room, string message, string messageId, ClientRequest r)
+    {
+        if (string.IsNullOrEmpty(room) || message.Length == 0)
+        {
+            Error(ChatErrors.RoomAndMessageRequired, messageId, r);
+            return;
+        }
+        if (!_rooms.Contains(room))
+        {
+            Error(ChatErrors.NotInRoom(room), messageId, r);
+            return;
+        }
+        var payload = new ChatPayload(room, _id, JsonText.Quote(message), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        _node.RoomRegion.Tell(new RoomProtocol.Say(payload, WantAck: false));
+        Ok(null, messageId);
+    }
+
+    private void AskRoom(object command, PendingVerb verb)
+    {
+        var self = Self;
+        _node.RoomRegion.Ask<object>(command, _node.Settings.RoomAskTimeout).ContinueWith(
+            t => new RoomAnswer(verb, t.IsCompletedSuccessfully ? t.Result : null),
+            TaskContinuationOptions.ExecuteSynchronously).PipeTo(self);
+        Become(AwaitingRoom);
+    }
+
+    private void HandleRoomAnswer(RoomAnswer answer)
+    {
+        var verb = answer.Verb;
+        switch (answer.Reply)
+        {
+            case null:
+                _log.Warning("connection {0}: room {1} did not answer {2} within {3}", _id, verb.Room, verb.Name, _node.Settings.RoomAskTimeout);
+                Reply(_format.VerbError(ChatErrors.RoomUnavailable, verb.MessageIdJson, verb.DataJson));
+                break;
+            case RoomReply { Error: { } error }:
+                Reply(_format.VerbError(error, verb.MessageIdJson, verb.DataJson));
+                break;
+            case RoomReply:
+                if (verb.Name == "roomAdd") _rooms.Add(verb.Room);
+                else _rooms.Remove(verb.Room);
+                Ok("true", verb.MessageIdJson);
+                break;
+            case RoomStatusReply { Error: { } error }:
+                Reply(_format.VerbError(error, verb.MessageIdJson, verb.DataJson));
+                break;
+            case RoomStatusReply status:
+                Ok(ConnectionJson.RoomStatus(status.Room, status.Members), verb.MessageIdJson);
+                break;
+        }
+        Become(Active);
+        Stash.UnstashAll();
+    }
+
+    // TCP: a word that is no verb is an action. A JSON line replaces the sticky params with its own
+    // "params" and may name the action; anything else makes the first word the sticky action.
+    private void HandleSocketAction(ClientRequest r)
+    {
+        JsonNode? parsed = null;
+        try
+        {
+            parsed = JsonNode.Parse(r.RawLine ?? r.Verb, documentOptions: JsonText.DocumentOptions);
+        }
+        catch (JsonException)
+        {
+        }
+        if (parsed is JsonObject line)
+        {
+            if (line["params"] is JsonObject p) _params = (JsonObject)p.DeepClone();
+            if (line["action"] is JsonNode a) _params["action"] = a.DeepClone();
+            if (_params["messageId"] is JsonNode id) _lastMessageIdJson = JsonText.Serialize(id);
+        }
+        else if (!JsonText.IsTruthy(parsed))
+        {
+            _params["action"] = r.Verb; // not JSON, or a falsy JSON value [observed]
+        }
+        HandleAction(_params, _lastMessageIdJson);
+    }
+
+    private void HandleAction(JsonObject actionParams, string messageId)
+    {
+        // Actions arrive with the action framework; until then every action is unknown.
+        _ = actionParams;
+        var response = new JsonObject { ["error"] = ChatErrors.UnknownAction };
+        Reply(_format.ActionReply(response, messageId));
+    }
+
+    // v20 answers a failed TCP file request with the bare error string.
+    private static readonly byte[] FileNotFoundSocket = System.Text.Encoding.UTF8.GetBytes(JsonText.Quote(ChatErrors.FileNotFoundV20));
+
+    private byte[] FileNotFound(string messageId)
+    {
+        var response = new JsonObject
+        {
+            ["error"] = ChatErrors.FileNotFound,
+            ["content"] = null,
+            ["mime"] = "text/html",
+            ["length"] = ChatErrors.FileNotFound.Length,
+        };
+        return _format.ActionReply(response, messageId);
+    }
+
+    private void HandleLineTooLong(LineTooLong m) =>
+        Reply(((SocketResponseFormat)_format).LineTooLong(ChatErrors.DataLengthTooLarge(m.MaxBytes, m.ReceivedBytes), _lastMessageIdJson));
+
+    private void HandleSendMessage(ConnectionProtocol.SendMessage m)
+    {
+        var delivered = false;
+        try
+        {
+            if (JsonNode.Parse(m.MessageJson) is JsonObject message)
+                delivered = _transport.Send(_format.Push(message, _lastMessageIdJson));
+        }
+        catch (JsonException e)
+        {
+            _log.Warning("connection {0}: sendMessage with invalid JSON dropped: {1}", _id, e.Message);
+        }
+        if (!Sender.IsNobody()) Sender.Tell(new ConnectionProtocol.SendMessageReply(_id, delivered));
+    }
+
+    private void Stop(bool goodbye)
+    {
+        if (_stopping) return;
+        _stopping = true;
+        LeaveAllRooms();
+        _node.Connections.Remove(_id);
+        if (goodbye) _transport.Goodbye();
+        else _transport.Abort("closed");
+        Context.Stop(Self);
+    }
+
+    // Rooms also watch this actor, so a member is dropped even if these messages are lost.
+    private void LeaveAllRooms()
+    {
+        foreach (var room in _rooms) _node.RoomRegion.Tell(new LeaveRoom(room, _id));
+        _rooms.Clear();
+    }
+
+    private string Details() => ConnectionJson.Details(_id, _info.Fingerprint ?? _id, _info.RemoteIp, _info.RemotePort, _params,
+        _connectedAt, _rooms, _totalActions, _pendingActions);
+
+    private void Ok(string? dataJson, string messageId) => Reply(_format.VerbOk(dataJson, messageId));
+
+    private void Error(string error, string messageId, ClientRequest r) => Reply(_format.VerbError(error, messageId, r.DataJson));
+
+    private void Reply(byte[] json) => _transport.Send(json);
+
+    private static string NewId() => "\"" + Guid.NewGuid().ToString() + "\"";
+}

@@ -1,0 +1,30 @@
+using Akka.Actor;
+using ChatCluster.Transports;
+
+namespace ChatCluster.Node.Connections;
+
+/// <summary>The transport's handle on a connection actor: every call is a Tell, so the read loop never blocks.</summary>
+public sealed class ConnectionSession : IClientSession
+{
+    private readonly IActorRef _actor;
+    private int _closed;
+
+    public ConnectionSession(string connectionId, IActorRef actor)
+    {
+        ConnectionId = connectionId;
+        _actor = actor;
+    }
+
+    public string ConnectionId { get; }
+
+    public void Receive(ClientRequest request) => _actor.Tell(new ConnectionInbox.Request(request));
+
+    public void LineTooLong(long receivedBytes, long maxBytes) => _actor.Tell(new ConnectionInbox.LineTooLong(receivedBytes, maxBytes));
+
+    public void Break() => _actor.Tell(ConnectionInbox.Break.Instance);
+
+    public void TransportClosed()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) == 0) _actor.Tell(ConnectionInbox.TransportClosed.Instance);
+    }
+}

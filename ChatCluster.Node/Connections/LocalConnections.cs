@@ -1,0 +1,22 @@
+using System.Collections.Concurrent;
+
+namespace ChatCluster.Node.Connections;
+
+/// <summary>
+/// The connections this node holds, by id (ActionHero's <c>api.connections.connections</c>). Written by
+/// connection actors (register at start, remove at stop), read by the fan-out and by <c>sendMessage</c>.
+/// </summary>
+public sealed class LocalConnections
+{
+    private readonly ConcurrentDictionary<string, LocalConnection> _byId = new(StringComparer.Ordinal);
+
+    public int Count => _byId.Count;
+
+    public void Add(LocalConnection connection) => _byId[connection.Id] = connection;
+
+    public void Remove(string id) => _byId.TryRemove(id, out _);
+
+    public bool TryGet(string id, out LocalConnection connection) => _byId.TryGetValue(id, out connection!);
+
+    public ICollection<LocalConnection> All => _byId.Values;
+}

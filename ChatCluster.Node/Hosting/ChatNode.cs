@@ -1,0 +1,178 @@
+using System.Net;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Sharding;
+using ChatCluster.Messages;
+using ChatCluster.Node.Api;
+using ChatCluster.Node.Connections;
+using ChatCluster.Node.Rooms;
+using ChatCluster.Transports.Primus;
+using ChatCluster.Transports.Tcp;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging;
+
+namespace ChatCluster.Node.Hosting;
+
+/// <summary>
+/// One running ChatCluster node: the actor system (a cluster, possibly of one), the room shard region,
+/// the node's fan-out, and Kestrel serving the TCP socket server and the web port (Primus websocket).
+/// </summary>
+public sealed class ChatNode : IAsyncDisposable
+{
+    private readonly WebApplication? _web;
+    private readonly PrimusHeartbeat? _heartbeat;
+    private int _stopped;
+
+    private ChatNode(ActorSystem system, ChatSettings settings, NodeServices services, ChatApi api, WebApplication? web,
+        PrimusHeartbeat? heartbeat, int tcpPort, int webPort, ILogger logger)
+    {
+        System = system;
+        Settings = settings;
+        Services = services;
+        Api = api;
+        _web = web;
+        _heartbeat = heartbeat;
+        TcpPort = tcpPort;
+        WebPort = webPort;
+        Logger = logger;
+    }
+
+    public ActorSystem System { get; }
+
+    public ChatSettings Settings { get; }
+
+    public NodeServices Services { get; }
+
+    public ChatApi Api { get; }
+
+    /// <summary>The bound TCP port (the real one when configured as 0); 0 when the TCP server is off.</summary>
+    public int TcpPort { get; }
+
+    /// <summary>The bound web/websocket port; 0 when off.</summary>
+    public int WebPort { get; }
+
+    public ILogger Logger { get; }
+
+    public static async Task<ChatNode> StartAsync(NodeOptions options, CancellationToken cancellation = default)
+    {
+        var config = NodeConfig.Load(options.Overrides, options.ConfigFiles);
+        var settings = ChatSettings.Create(config);
+        var loggers = LoggerFactory.Create(b => b
+            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
+            .SetMinimumLevel(options.LogLevel)
+            .AddFilter("Microsoft", LogLevel.Warning));
+        var logger = loggers.CreateLogger("ChatCluster.Node");
+
+        var system = ActorSystem.Create(options.SystemName, config);
+        try
+        {
+            var cluster = Cluster.Get(system);
+            var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            cluster.RegisterOnMemberUp(() => up.TrySetResult());
+            if (config.GetStringList("akka.cluster.seed-nodes").Count == 0) cluster.Join(cluster.SelfAddress); // a cluster of one
+            await up.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellation);
+
+            var connections = new LocalConnections();
+            var roomSettings = new RoomActorSettings(settings.PassivateIdleAfter, settings.PassivateMissingAfter, settings.RegistryWriteTimeout);
+            var region = await ClusterSharding.Get(system).StartAsync(
+                typeName: "room",
+                entityPropsFactory: id => RoomActor.Props(id, roomSettings),
+                settings: ClusterShardingSettings.Create(system),
+                messageExtractor: new RoomMessageExtractor(settings.ShardCount));
+            var fanout = system.ActorOf(NodeFanoutActor.Props(connections), "fanout");
+            var services = new NodeServices(region, fanout, connections, settings);
+            var api = new ChatApi(system, region, connections, settings.RoomAskTimeout);
+
+            foreach (var room in settings.StartingRooms)
+            {
+                try
+                {
+                    await api.AddAsync(room);
+                }
+                catch (ChatException e) when (e.Message == ChatErrors.RoomExists)
+                {
+                }
+            }
+
+            var host = new ConnectionHost(system, services);
+            var (web, heartbeat, tcpPort, webPort) = await StartWebAsync(settings, host, loggers, cancellation);
+            logger.LogInformation("ChatCluster node {Address} up: tcp {Bind}:{TcpPort}, websocket ws://{Bind}:{WebPort}{Path}, rooms [{Rooms}]",
+                cluster.SelfAddress, settings.Bind, tcpPort, settings.Bind, webPort, settings.Transport.PrimusPath, string.Join(", ", settings.StartingRooms));
+            return new ChatNode(system, settings, services, api, web, heartbeat, tcpPort, webPort, logger);
+        }
+        catch
+        {
+            await system.Terminate();
+            throw;
+        }
+    }
+
+    private static async Task<(WebApplication?, PrimusHeartbeat?, int, int)> StartWebAsync(
+        ChatSettings settings, ConnectionHost host, ILoggerFactory loggers, CancellationToken cancellation)
+    {
+        if (!settings.TcpEnabled && !settings.WebEnabled) return (null, null, 0, 0);
+        var address = settings.Bind == "localhost" ? IPAddress.Loopback : IPAddress.Parse(settings.Bind);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggers);
+        ListenOptions? tcpListen = null, webListen = null;
+        var tcpHandler = new TcpConnectionHandler(host, settings.Transport, loggers);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            if (settings.TcpEnabled)
+                k.Listen(address, settings.TcpPort, o =>
+                {
+                    tcpListen = o;
+                    o.Run(tcpHandler.OnConnectedAsync);
+                });
+            if (settings.WebEnabled) k.Listen(address, settings.WebPort, o => webListen = o);
+        });
+        var app = builder.Build();
+        PrimusHeartbeat? heartbeat = null;
+        if (settings.WebEnabled)
+        {
+            heartbeat = new PrimusHeartbeat(settings.Transport.PingInterval, loggers.CreateLogger("ChatCluster.Heartbeat"));
+            var primus = new PrimusEndpoint(host, settings.Transport, heartbeat, loggers);
+            app.Use(async (context, next) =>
+            {
+                if (primus.Matches(context.Request.Path)) await primus.HandleAsync(context);
+                else await next(context);
+            });
+        }
+        await app.StartAsync(cancellation);
+        return (app, heartbeat, tcpListen?.IPEndPoint?.Port ?? 0, webListen?.IPEndPoint?.Port ?? 0);
+    }
+
+    /// <summary>
+    /// Graceful stop: every client gets its goodbye (TCP <c>Bye!</c>, websocket <c>primus::server::close</c>)
+    /// and leaves its rooms, the servers stop, then the node leaves the cluster.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
+        foreach (var connection in Services.Connections.All)
+            connection.Actor.Tell(new ConnectionProtocol.CloseConnection(connection.Id));
+        await WaitFor(() => Services.Connections.Count == 0, Settings.Transport.CloseTimeout);
+        _heartbeat?.Dispose();
+        if (_web is not null)
+        {
+            using var cts = new CancellationTokenSource(Settings.Transport.CloseTimeout);
+            await _web.StopAsync(cts.Token);
+            await _web.DisposeAsync();
+        }
+        await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
+        await System.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    public ValueTask DisposeAsync() => new(StopAsync());
+
+    private static async Task WaitFor(Func<bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition() && DateTime.UtcNow < deadline) await Task.Delay(20);
+    }
+}

@@ -1,0 +1,3 @@
+using ChatCluster.Node.Hosting;
+
+return await NodeCommand.RunAsync(args);

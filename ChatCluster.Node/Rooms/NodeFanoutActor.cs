@@ -1,0 +1,54 @@
+using Akka.Actor;
+using ChatCluster.Node.Connections;
+using ChatCluster.Transports;
+using static ChatCluster.Messages.RoomProtocol;
+
+namespace ChatCluster.Node.Rooms;
+
+/// <summary>
+/// This node's end of room fan-out: rooms send one <see cref="Deliver"/> per node, and this actor writes it
+/// to every local member. The payload is encoded once here and the same bytes are queued for every member
+/// (TCP and websocket alike); no per-recipient serialization. Local membership comes from the rooms
+/// themselves (<see cref="MemberAdded"/> always precedes the deliveries it must see).
+/// </summary>
+public sealed class NodeFanoutActor : ReceiveActor
+{
+    private readonly LocalConnections _connections;
+    private readonly Dictionary<string, Dictionary<string, LocalConnection>> _rooms = new(StringComparer.Ordinal);
+
+    public NodeFanoutActor(LocalConnections connections)
+    {
+        _connections = connections;
+        Receive<Deliver>(HandleDeliver);
+        Receive<MemberAdded>(HandleAdded);
+        Receive<MemberRemoved>(HandleRemoved);
+    }
+
+    public static Props Props(LocalConnections connections) => Akka.Actor.Props.Create(() => new NodeFanoutActor(connections));
+
+    private void HandleDeliver(Deliver m)
+    {
+        if (!_rooms.TryGetValue(m.Payload.Room, out var members) || members.Count == 0) return;
+        var bytes = ChatPayloadEncoder.Encode(m.Payload);
+        foreach (var member in members.Values) member.Transport.Send(bytes);
+    }
+
+    private void HandleAdded(MemberAdded m)
+    {
+        // A connection that closed before the room's notice arrived needs no entry (its leave is on the way).
+        if (!_connections.TryGet(m.ConnectionId, out var connection)) return;
+        if (!_rooms.TryGetValue(m.Room, out var members))
+        {
+            members = new Dictionary<string, LocalConnection>(StringComparer.Ordinal);
+            _rooms.Add(m.Room, members);
+        }
+        members[m.ConnectionId] = connection;
+    }
+
+    private void HandleRemoved(MemberRemoved m)
+    {
+        if (!_rooms.TryGetValue(m.Room, out var members)) return;
+        members.Remove(m.ConnectionId);
+        if (members.Count == 0) _rooms.Remove(m.Room);
+    }
+}

@@ -1,0 +1,240 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.DistributedData;
+using Akka.Event;
+using Akka.Persistence;
+using ChatCluster.Messages;
+using static ChatCluster.Messages.RoomProtocol;
+
+namespace ChatCluster.Node.Rooms;
+
+/// <summary>
+/// One room in the whole cluster (a sharding entity): the single writer that orders its messages.
+/// It persists only existence (created / destroyed); members are soft state owned by connections, watched
+/// so that a connection that dies without leaving (its node crashed) is dropped at once.
+///
+/// <code>
+///   recovering --journal says exists--> active
+///        |  journal empty
+///        v
+///   resolving (ask the replicated registry) --listed--> persist RoomCreated --> active
+///                                            --absent--> active (room does not exist)
+/// </code>
+/// Fan-out: one <see cref="Deliver"/> per node with members, to that node's fan-out actor.
+/// </summary>
+public sealed class RoomActor : UntypedPersistentActor
+{
+    private readonly RoomState _state;
+    private readonly RoomActorSettings _settings;
+    private readonly IActorRef _replicator;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly long _incarnation = Random.Shared.NextInt64(1, long.MaxValue);
+    private bool _resolving;
+
+    public RoomActor(string room, RoomActorSettings settings)
+    {
+        _state = new RoomState(room);
+        _settings = settings;
+        _replicator = DistributedData.Get(Context.System).Replicator;
+    }
+
+    public static Props Props(string entityId, RoomActorSettings settings) =>
+        Akka.Actor.Props.Create(() => new RoomActor(RoomMessageExtractor.RoomOf(entityId), settings));
+
+    public override string PersistenceId => "room-" + _state.Room;
+
+    protected override void OnRecover(object message)
+    {
+        switch (message)
+        {
+            case RoomEvents.RoomCreated e: _state.Apply(e); break;
+            case RoomEvents.RoomDestroyed e: _state.Apply(e); break;
+            case RecoveryCompleted:
+                if (_state.Exists) UpdateIdleTimeout();
+                else
+                {
+                    _resolving = true;
+                    _replicator.Tell(Dsl.Get(RoomRegistry.Key, ReadLocal.Instance));
+                }
+                break;
+        }
+    }
+
+    protected override void OnCommand(object message)
+    {
+        if (_resolving)
+        {
+            Resolve(message);
+            return;
+        }
+        switch (message)
+        {
+            case Say m: HandleSay(m); break;
+            case JoinRoom m: HandleJoin(m); break;
+            case LeaveRoom m: HandleLeave(m); break;
+            case GetRoomStatus: Sender.Tell(_state.Exists ? _state.Status() : new RoomStatusReply(_state.Room, Array.Empty<RoomMember>(), ChatErrors.RoomNotExist)); break;
+            case CheckRoomExists: Sender.Tell(new RoomExistsReply(_state.Room, _state.Exists)); break;
+            case CreateRoom: HandleCreate(); break;
+            case DestroyRoom: HandleDestroy(); break;
+            case Terminated t: HandleTerminated(t.ActorRef); break;
+            case ReceiveTimeout: Context.Parent.Tell(new Passivate(PoisonPill.Instance)); break;
+            case UpdateSuccess: break;
+            case UpdateTimeout u:
+                _log.Warning("room {0}: registry update not confirmed by a majority within {1} (it will spread by gossip)", _state.Room, _settings.RegistryWriteTimeout);
+                break;
+            default: Unhandled(message); break;
+        }
+    }
+
+    // A room with no journal state may still exist: its journal lived on a node that is gone.
+    private void Resolve(object message)
+    {
+        switch (message)
+        {
+            case GetSuccess g when g.Key.Equals(RoomRegistry.Key):
+                var listed = g.Get(RoomRegistry.Key).Contains(_state.Room);
+                if (listed)
+                {
+                    _log.Info("room {0}: no journal state but listed in the registry; recreated in a new epoch", _state.Room);
+                    var created = new RoomEvents.RoomCreated(_state.Room, _incarnation, Now());
+                    Persist(created, e => { _state.Apply(e); FinishResolving(); });
+                }
+                else FinishResolving();
+                break;
+            case NotFound or GetFailure:
+                FinishResolving();
+                break;
+            default:
+                Stash.Stash();
+                break;
+        }
+    }
+
+    private void FinishResolving()
+    {
+        _resolving = false;
+        UpdateIdleTimeout();
+        Stash.UnstashAll();
+    }
+
+    private void HandleCreate()
+    {
+        var error = _state.CanCreate();
+        if (error is not null)
+        {
+            Sender.Tell(new RoomReply(_state.Room, error));
+            return;
+        }
+        var sender = Sender;
+        Persist(new RoomEvents.RoomCreated(_state.Room, _incarnation, Now()), e =>
+        {
+            _state.Apply(e);
+            // The local replica is updated before the reply leaves, so a list() after add() sees the room.
+            _replicator.Tell(Dsl.Update(RoomRegistry.Key, ORSet<string>.Empty, new WriteMajority(_settings.RegistryWriteTimeout),
+                set => set.Add(SelfNode, _state.Room)));
+            UpdateIdleTimeout();
+            sender.Tell(new RoomReply(_state.Room, null));
+        });
+    }
+
+    private void HandleDestroy()
+    {
+        var error = _state.CanDestroy();
+        if (error is not null)
+        {
+            Sender.Tell(new RoomReply(_state.Room, error));
+            return;
+        }
+        // ActionHero order: tell the room it is deleted, then remove every member, then forget the room.
+        Fanout(new ChatPayload(_state.Room, ChatPayload.ServerSender, JsonString(ChatErrors.RoomHasBeenDeleted), Now()));
+        foreach (var m in _state.Members)
+        {
+            Context.Unwatch(m.Connection);
+            m.NodeFanout.Tell(new MemberRemoved(_state.Room, m.ConnectionId));
+            m.Connection.Tell(new RemovedFromRoom(_state.Room));
+        }
+        var sender = Sender;
+        Persist(new RoomEvents.RoomDestroyed(_state.Room, Now()), e =>
+        {
+            _state.Apply(e);
+            _replicator.Tell(Dsl.Update(RoomRegistry.Key, ORSet<string>.Empty, new WriteMajority(_settings.RegistryWriteTimeout),
+                set => set.Remove(SelfNode, _state.Room)));
+            UpdateIdleTimeout();
+            sender.Tell(new RoomReply(_state.Room, null));
+        });
+    }
+
+    private void HandleJoin(JoinRoom m)
+    {
+        var error = _state.CanJoin(m.ConnectionId);
+        if (error is not null)
+        {
+            Sender.Tell(new RoomReply(_state.Room, error));
+            return;
+        }
+        _state.Add(new RoomState.Member(m.ConnectionId, m.JoinedAt, m.Connection, m.NodeFanout));
+        Context.Watch(m.Connection);
+        // Before the reply: every message ordered after this join reaches the new member's node already knowing it.
+        m.NodeFanout.Tell(new MemberAdded(_state.Room, m.ConnectionId));
+        UpdateIdleTimeout();
+        Sender.Tell(new RoomReply(_state.Room, null));
+    }
+
+    private void HandleLeave(LeaveRoom m)
+    {
+        var error = _state.CanLeave(m.ConnectionId);
+        if (error is not null)
+        {
+            Sender.Tell(new RoomReply(_state.Room, error));
+            return;
+        }
+        var member = _state.Remove(m.ConnectionId)!;
+        if (_state.MembersOf(member.Connection).Count == 0) Context.Unwatch(member.Connection);
+        member.NodeFanout.Tell(new MemberRemoved(_state.Room, m.ConnectionId));
+        UpdateIdleTimeout();
+        Sender.Tell(new RoomReply(_state.Room, null));
+    }
+
+    private void HandleTerminated(IActorRef connection)
+    {
+        foreach (var member in _state.MembersOf(connection))
+        {
+            _state.Remove(member.ConnectionId);
+            member.NodeFanout.Tell(new MemberRemoved(_state.Room, member.ConnectionId));
+            _log.Debug("room {0}: member {1} dropped, its connection is gone", _state.Room, member.ConnectionId);
+        }
+        UpdateIdleTimeout();
+    }
+
+    private void HandleSay(Say m)
+    {
+        var error = _state.CanSay();
+        if (error is not null)
+        {
+            if (m.WantAck) Sender.Tell(new RoomReply(_state.Room, error));
+            return;
+        }
+        Fanout(m.Payload);
+        if (m.WantAck) Sender.Tell(new RoomReply(_state.Room, null));
+    }
+
+    private void Fanout(ChatPayload payload)
+    {
+        var deliver = new Deliver(_incarnation, _state.NextSeq(), payload);
+        foreach (var node in _state.Nodes) node.Tell(deliver);
+    }
+
+    // Members keep a room alive; an empty room stops after a while (its existence is in the journal).
+    private void UpdateIdleTimeout()
+    {
+        if (_state.MemberCount > 0) Context.SetReceiveTimeout(null);
+        else Context.SetReceiveTimeout(_state.Exists ? _settings.PassivateIdleAfter : _settings.PassivateMissingAfter);
+    }
+
+    private SelfUniqueAddress SelfNode => DistributedData.Get(Context.System).SelfUniqueAddress;
+
+    private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    private static string JsonString(string text) => ChatCluster.Transports.JsonText.Quote(text);
+}
+

@@ -1,0 +1,27 @@
+namespace ChatCluster.Transports;
+
+/// <summary>
+/// The one interface between a connection's logic and its socket, the same for TCP and websocket:
+/// queue a JSON message, say goodbye, or drop the client. All methods are thread-safe and never block:
+/// messages go to the connection's bounded outbound queue, written by its own writer loop.
+/// </summary>
+public interface IClientTransport
+{
+    /// <summary>ActionHero's connection type, <c>"socket"</c> or <c>"websocket"</c>.</summary>
+    string Type { get; }
+
+    /// <summary>How replies, errors and pushes are shaped on this transport.</summary>
+    IResponseFormat Format { get; }
+
+    /// <summary>
+    /// Queue one JSON value (no delimiter, no framing). Returns false when the connection is closing or its
+    /// outbound queue overflowed; an overflow closes the connection (slow consumer policy).
+    /// </summary>
+    bool Send(ReadOnlyMemory<byte> json);
+
+    /// <summary>Deliberate close: TCP writes the <c>Bye!</c> line, websocket <c>"primus::server::close"</c>, then the socket closes.</summary>
+    void Goodbye();
+
+    /// <summary>Close without a goodbye (heartbeat timeout, overflow, shutdown of a broken socket).</summary>
+    void Abort(string reason);
+}

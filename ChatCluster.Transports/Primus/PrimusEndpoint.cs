@@ -1,0 +1,205 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+
+namespace ChatCluster.Transports.Primus;
+
+/// <summary>
+/// ActionHero 29's websocket server: Primus at <c>/primus</c> (prefix match) on the web port.
+/// <c>GET /primus/spec</c> answers Primus' spec, an upgrade becomes a connection, anything else is 426.
+/// We host the upgraded stream ourselves (RFC 6455 framing in <see cref="WebSocketFrameCodec"/>) so that many
+/// frames go out in one socket write and the frame-size limit is checked from the header.
+/// </summary>
+public sealed class PrimusEndpoint
+{
+    private readonly IConnectionHost _host;
+    private readonly TransportSettings _settings;
+    private readonly PrimusHeartbeat _heartbeat;
+    private readonly ILogger _logger;
+    private readonly byte[] _spec;
+
+    public PrimusEndpoint(IConnectionHost host, TransportSettings settings, PrimusHeartbeat heartbeat, ILoggerFactory loggers)
+    {
+        _host = host;
+        _settings = settings;
+        _heartbeat = heartbeat;
+        _logger = loggers.CreateLogger("ChatCluster.WebSocket");
+        _spec = System.Text.Encoding.UTF8.GetBytes(PrimusCodec.Spec((int)settings.PingInterval.TotalMilliseconds, settings.PrimusPath));
+    }
+
+    public bool Matches(PathString path) => path.StartsWithSegments(_settings.PrimusPath, StringComparison.Ordinal)
+        || (path.HasValue && path.Value!.StartsWith(_settings.PrimusPath, StringComparison.Ordinal));
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var path = context.Request.Path.Value ?? "";
+        if (path == _settings.PrimusPath + "/spec")
+        {
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = "application/json";
+            await context.Response.Body.WriteAsync(_spec).ConfigureAwait(false);
+            return;
+        }
+
+        var upgrade = context.Features.Get<IHttpUpgradeFeature>();
+        var headers = context.Request.Headers;
+        var key = headers.SecWebSocketKey.ToString();
+        var isWebSocket = upgrade is { IsUpgradableRequest: true }
+            && HttpMethods.IsGet(context.Request.Method)
+            && string.Equals(headers.Upgrade.ToString(), "websocket", StringComparison.OrdinalIgnoreCase);
+        if (!isWebSocket)
+        {
+            // As Primus answers it [observed]: 426, no caching, plain text.
+            context.Response.StatusCode = 426;
+            context.Response.Headers.CacheControl = "no-store, no-cache, must-revalidate, max-age=0";
+            context.Response.Headers.Pragma = "no-cache";
+            context.Response.ContentType = "text/plain";
+            await context.Response.WriteAsync("Upgrade Required").ConfigureAwait(false);
+            return;
+        }
+        if (headers.SecWebSocketVersion.ToString() != "13" || !WebSocketHandshake.IsValidKey(key))
+        {
+            context.Response.StatusCode = 400;
+            context.Response.Headers.SecWebSocketVersion = "13";
+            await context.Response.WriteAsync("Bad websocket handshake").ConfigureAwait(false);
+            return;
+        }
+
+        context.Response.Headers.Upgrade = "websocket";
+        context.Response.Headers.SecWebSocketAccept = WebSocketHandshake.ComputeAccept(key);
+        var stream = await upgrade!.UpgradeAsync().ConfigureAwait(false);
+        await RunAsync(context, stream).ConfigureAwait(false);
+    }
+
+    private async Task RunAsync(HttpContext context, Stream stream)
+    {
+        var input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 512, leaveOpen: true));
+        var output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true));
+        var transport = new WebSocketClientTransport(_settings, _logger, () => input.CancelPendingRead());
+        var remoteIp = RemoteIp(context);
+        var fingerprint = context.Request.Query["sessionID"].ToString();
+        var info = new ClientInfo("websocket", remoteIp, context.Connection.RemotePort, fingerprint.Length > 0 ? fingerprint : null);
+        var writer = transport.RunWriterAsync(output);
+        var session = _host.Open(transport, info);
+        transport.ConnectionId = session.ConnectionId;
+        _heartbeat.Add(transport);
+        var assembler = new WebSocketMessageAssembler(_settings.WebSocketMaxMessageBytes);
+        try
+        {
+            var reading = true;
+            while (reading)
+            {
+                var result = await input.ReadAsync().ConfigureAwait(false);
+                if (result.IsCanceled) break;
+                var buffer = result.Buffer;
+                try
+                {
+                    while (reading)
+                    {
+                        var status = WebSocketFrameCodec.TryParse(ref buffer, _settings.WebSocketMaxMessageBytes, out var frame, out var closeCode);
+                        if (status == FrameParseStatus.NeedMore) break;
+                        if (status == FrameParseStatus.Error)
+                        {
+                            ProtocolClose(transport, closeCode, "invalid frame");
+                            reading = false;
+                            break;
+                        }
+                        reading = OnFrame(transport, session, assembler, frame);
+                    }
+                }
+                finally
+                {
+                    input.AdvanceTo(buffer.Start, buffer.End);
+                }
+                if (result.IsCompleted) break;
+            }
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // client went away
+        }
+        catch (Exception e)
+        {
+            TransportLog.ReadLoopFailed(_logger, e, session.ConnectionId);
+        }
+        finally
+        {
+            _heartbeat.Remove(transport);
+            session.TransportClosed();
+            try
+            {
+                // Let a queued close frame or goodbye reach the client, but never wait on a stuck socket for long.
+                await writer.WaitAsync(_settings.CloseTimeout).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
+            transport.Closed();
+            await input.CompleteAsync().ConfigureAwait(false);
+            await output.CompleteAsync().ConfigureAwait(false);
+            context.Abort();
+        }
+    }
+
+    /// <summary>Returns false when the connection is closing.</summary>
+    private bool OnFrame(WebSocketClientTransport transport, IClientSession session, WebSocketMessageAssembler assembler, in WebSocketFrame frame)
+    {
+        var result = assembler.Push(frame);
+        switch (result.Kind)
+        {
+            case AssemblerResultKind.Incomplete:
+                return true;
+            case AssemblerResultKind.Error:
+                ProtocolClose(transport, result.CloseCode, "invalid message");
+                return false;
+            case AssemblerResultKind.Control:
+                switch (result.Frame.Opcode)
+                {
+                    case WebSocketOpcode.Ping:
+                        transport.Alive = true; // a websocket-level ping counts as liveness, as in Primus
+                        transport.Pong(result.Frame.Payload);
+                        return true;
+                    case WebSocketOpcode.Pong:
+                        transport.Alive = true;
+                        return true;
+                    default: // Close: echo the client's code and end
+                        WebSocketFrameCodec.TryReadClose(result.Frame.Payload, out var code);
+                        transport.CloseWith(code);
+                        return false;
+                }
+            default:
+                var inbound = result.Opcode == WebSocketOpcode.Binary
+                    ? PrimusCodec.DecodeBinary(result.Payload)
+                    : PrimusCodec.Decode(result.Payload);
+                switch (inbound.Kind)
+                {
+                    case PrimusInboundKind.Request:
+                        session.Receive(inbound.Request!);
+                        break;
+                    case PrimusInboundKind.Pong:
+                        transport.Alive = true;
+                        break;
+                    case PrimusInboundKind.IdRequest:
+                        transport.Send(PrimusCodec.Id(session.ConnectionId));
+                        break;
+                }
+                return true;
+        }
+    }
+
+    private void ProtocolClose(WebSocketClientTransport transport, ushort code, string reason)
+    {
+        TransportLog.WebSocketProtocolClose(_logger, transport.ConnectionId, code, reason);
+        transport.CloseWith(code);
+    }
+
+    private static string RemoteIp(HttpContext context)
+    {
+        var address = context.Connection.RemoteIpAddress;
+        if (address is null) return "unknown";
+        return (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
+    }
+}

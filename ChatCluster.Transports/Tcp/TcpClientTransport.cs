@@ -1,0 +1,40 @@
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+
+namespace ChatCluster.Transports.Tcp;
+
+/// <summary>The outbound side of one TCP client: every JSON value is written followed by <c>\r\n</c>.</summary>
+public sealed class TcpClientTransport : ChannelTransport
+{
+    private static ReadOnlySpan<byte> CrLf => "\r\n"u8;
+
+    private readonly ConnectionContext _connection;
+
+    public TcpClientTransport(ConnectionContext connection, TransportSettings settings, ILogger logger) : base(settings, logger)
+    {
+        _connection = connection;
+    }
+
+    public override string Type => "socket";
+
+    public override IResponseFormat Format => SocketResponseFormat.Instance;
+
+    protected override void WriteMessage(PipeWriter output, ReadOnlySpan<byte> json)
+    {
+        var span = output.GetSpan(json.Length + 2);
+        json.CopyTo(span);
+        CrLf.CopyTo(span[json.Length..]);
+        output.Advance(json.Length + 2);
+    }
+
+    protected override void WriteGoodbye(PipeWriter output) => WriteMessage(output, SocketResponseFormat.Goodbye);
+
+    protected override void OnGoodbyeWritten() => _connection.Transport.Input.CancelPendingRead();
+
+    protected override void OnAbort()
+    {
+        _connection.Transport.Input.CancelPendingRead();
+        _connection.Transport.Output.CancelPendingFlush();
+    }
+}

@@ -1,0 +1,16 @@
+namespace ChatCluster.Transports;
+
+/// <summary>
+/// The limits and texts the transports need, built by the node from HOCON (<c>chatcluster.tcp</c>,
+/// <c>chatcluster.websocket</c>, <c>chatcluster.outbound</c>); defaults and reasons live in hocon/base.conf.
+/// </summary>
+public sealed record TransportSettings(
+    string TcpWelcome,
+    int TcpMaxLineBytes,
+    string WebSocketWelcome,
+    string PrimusPath,
+    int WebSocketMaxMessageBytes,
+    TimeSpan PingInterval,
+    int OutboundMaxMessages,
+    long OutboundMaxBytes,
+    TimeSpan CloseTimeout);
