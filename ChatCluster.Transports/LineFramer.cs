@@ -65,7 +65,7 @@ public struct LineFramer
                 receivedBytes = candidate.Length;
                 return LineStatus.TooLong;
             }
-            line = Encoding.UTF8.GetString(candidate); // replaces invalid bytes with U+FFFD
+            line = Decode(candidate);
             return LineStatus.Line;
         }
 
@@ -79,6 +79,19 @@ public struct LineFramer
             return LineStatus.TooLong;
         }
         return LineStatus.NeedMore;
+    }
+
+    // Encoding.UTF8 replaces invalid bytes with U+FFFD. A line split across segments is copied to the
+    // stack when small, which avoids the Decoder the multi-segment overload allocates.
+    private static string Decode(in ReadOnlySequence<byte> bytes)
+    {
+        if (bytes.IsSingleSegment)
+            return Encoding.UTF8.GetString(bytes.FirstSpan);
+        if (bytes.Length > 512)
+            return Encoding.UTF8.GetString(bytes);
+        Span<byte> copy = stackalloc byte[(int)bytes.Length];
+        bytes.CopyTo(copy);
+        return Encoding.UTF8.GetString(copy);
     }
 
     /// <summary>

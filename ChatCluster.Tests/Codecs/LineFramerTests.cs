@@ -50,6 +50,7 @@ public class LineFramerTests
             ["truncated_sequence_before_delimiter"] = new(64, [[0x61, 0xE2, 0x82, 0x0A]], ["line:a\uFFFD"]),
             ["limit_counts_bytes_not_chars"] = Case(5, "€€\nok\n", "tooLong:6", "line:ok"),
             ["multibyte_exactly_max"] = Case(6, "€€\n", "line:€€"),
+            ["long_multibyte_line"] = Case(1024, new string('€', 300) + "\n", "line:" + new string('€', 300)),
         },
         ["too_long"] = new()
         {
