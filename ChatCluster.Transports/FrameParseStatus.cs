@@ -1,0 +1,3 @@
+namespace ChatCluster.Transports;
+
+public enum FrameParseStatus { NeedMore, Frame, Error }

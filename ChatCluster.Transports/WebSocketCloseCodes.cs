@@ -1,0 +1,10 @@
+namespace ChatCluster.Transports;
+
+/// <summary>The RFC 6455 close codes the codecs emit.</summary>
+public static class WebSocketCloseCodes
+{
+    public const ushort NormalClosure = 1000;
+    public const ushort ProtocolError = 1002;
+    public const ushort InvalidPayloadData = 1007;
+    public const ushort MessageTooBig = 1009;
+}
