@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -77,9 +78,11 @@ public abstract class ChannelTransport : IClientTransport
         _queue.Writer.TryComplete();
     }
 
+    /// <summary>Tear down an open connection now. A goodbye or close frame already queued is left to finish
+    /// (the endpoint bounds that by <c>chatcluster.close-timeout</c>).</summary>
     public void Abort(string reason)
     {
-        if (Interlocked.Exchange(ref _closing, 2) == 2) return;
+        if (Interlocked.CompareExchange(ref _closing, 2, 0) != 0) return;
         TransportLog.Aborted(Logger, ConnectionId, Type, reason);
         _queue.Writer.TryComplete();
         OnAbort();

@@ -305,8 +305,11 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
     {
         // Actions arrive with the action framework; until then every action is unknown.
         _ = actionParams;
+        _totalActions++;
+        _pendingActions++;
         var response = new JsonObject { ["error"] = ChatErrors.UnknownAction };
         Reply(_format.ActionReply(response, messageId));
+        _pendingActions--;
     }
 
     // v20 answers a failed TCP file request with the bare error string.

@@ -231,7 +231,7 @@ public sealed class RoomActor : UntypedPersistentActor
         else Context.SetReceiveTimeout(_state.Exists ? _settings.PassivateIdleAfter : _settings.PassivateMissingAfter);
     }
 
-    private SelfUniqueAddress SelfNode => DistributedData.Get(Context.System).SelfUniqueAddress;
+    private Akka.Cluster.UniqueAddress SelfNode => Akka.Cluster.Cluster.Get(Context.System).SelfUniqueAddress;
 
     private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 

@@ -40,6 +40,7 @@ public sealed class PrimusEndpoint
         {
             context.Response.StatusCode = 200;
             context.Response.ContentType = "application/json";
+            context.Response.ContentLength = _spec.Length;
             await context.Response.Body.WriteAsync(_spec).ConfigureAwait(false);
             return;
         }
@@ -128,6 +129,7 @@ public sealed class PrimusEndpoint
         finally
         {
             _heartbeat.Remove(transport);
+            if (!transport.IsClosing) transport.Closed(); // the client left without a close handshake
             session.TransportClosed();
             try
             {
@@ -156,17 +158,17 @@ public sealed class PrimusEndpoint
                 ProtocolClose(transport, result.CloseCode, "invalid message");
                 return false;
             case AssemblerResultKind.Control:
-                switch (result.Frame.Opcode)
+                switch (result.Opcode)
                 {
                     case WebSocketOpcode.Ping:
                         transport.Alive = true; // a websocket-level ping counts as liveness, as in Primus
-                        transport.Pong(result.Frame.Payload);
+                        transport.Pong(result.Payload);
                         return true;
                     case WebSocketOpcode.Pong:
                         transport.Alive = true;
                         return true;
                     default: // Close: echo the client's code and end
-                        WebSocketFrameCodec.TryReadClose(result.Frame.Payload, out var code);
+                        WebSocketFrameCodec.TryReadClose(result.Payload, out var code);
                         transport.CloseWith(code);
                         return false;
                 }

@@ -76,8 +76,8 @@ public sealed class TcpConnectionHandler : ConnectionHandler
         }
         finally
         {
-            session.TransportClosed();
             transport.Closed();
+            session.TransportClosed();
             await writer.ConfigureAwait(false);
             await input.CompleteAsync().ConfigureAwait(false);
         }

@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+
+namespace ChatCluster.Node.Hosting;
+
+/// <summary>
+/// The command line: options are data (name, HOCON key, help), each turned into a HOCON override line
+/// only when given, so unset options never shadow the files.
+/// </summary>
+public static class NodeCommand
+{
+    private sealed record Option(string Name, string Value, string Help, Func<string, string>? ToHocon);
+
+    private static readonly Option[] Options =
+    {
+        new("--bind", "ADDRESS", "address the TCP and web servers listen on (chatcluster.bind, default 127.0.0.1)", v => $"chatcluster.bind = {Q(v)}"),
+        new("--tcp-port", "PORT", "TCP socket server port, 0 = any free port (chatcluster.tcp.port, default 5000)", v => $"chatcluster.tcp.port = {Int(v)}"),
+        new("--web-port", "PORT", "web/websocket port, 0 = any free port (chatcluster.websocket.port, default 8080)", v => $"chatcluster.websocket.port = {Int(v)}"),
+        new("--no-tcp", "", "turn the TCP socket server off", _ => "chatcluster.tcp.enabled = off"),
+        new("--no-websocket", "", "turn the web/websocket server off", _ => "chatcluster.websocket.enabled = off"),
+        new("--rooms", "A,B,...", "starting rooms (chatcluster.starting-rooms, default defaultRoom,anotherRoom); empty for none", v => $"chatcluster.starting-rooms = [{string.Join(",", Split(v).Select(Q))}]"),
+        new("--ping-interval", "DURATION", "Primus heartbeat interval, e.g. 30s (chatcluster.websocket.ping-interval)", v => $"chatcluster.websocket.ping-interval = {v}"),
+        new("--config", "FILE", "extra HOCON file layered over hocon/base.conf (may repeat)", null),
+        new("--log-level", "LEVEL", "trace, debug, information, warning or error (default information)", null),
+        new("--help", "", "show this help", null),
+    };
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        NodeOptions options;
+        try
+        {
+            options = Parse(args, out var help);
+            if (help)
+            {
+                Console.WriteLine(Help());
+                return 0;
+            }
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine(Help());
+            return 2;
+        }
+
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
+
+        ChatNode node;
+        try
+        {
+            node = await ChatNode.StartAsync(options);
+        }
+        catch (Exception e) when (e is Akka.Configuration.ConfigurationException or FileNotFoundException or IOException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+        await stop.Task;
+        node.Logger.LogInformation("stopping: saying goodbye to {Count} connections and leaving the cluster", node.Services.Connections.Count);
+        await node.StopAsync();
+        return 0;
+    }
+
+    public static NodeOptions Parse(string[] args, out bool help)
+    {
+        help = false;
+        var overrides = new List<string>();
+        var files = new List<string>();
+        var level = LogLevel.Information;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            var eq = arg.IndexOf('=');
+            var name = eq > 0 ? arg[..eq] : arg;
+            var option = Options.FirstOrDefault(o => o.Name == name) ?? throw new ArgumentException($"unknown option {arg}");
+            string value = "";
+            if (option.Value.Length > 0)
+            {
+                if (eq > 0) value = arg[(eq + 1)..];
+                else if (i + 1 < args.Length) value = args[++i];
+                else throw new ArgumentException($"{name} needs a value ({option.Value})");
+            }
+            switch (name)
+            {
+                case "--help": help = true; break;
+                case "--config": files.Add(value); break;
+                case "--log-level":
+                    if (!Enum.TryParse(value, ignoreCase: true, out level)) throw new ArgumentException($"--log-level: unknown level {value}");
+                    overrides.Add($"akka.loglevel = {AkkaLevel(level)}");
+                    break;
+                default: overrides.Add(option.ToHocon!(value)); break;
+            }
+        }
+        // Later options win: the first override line has the highest priority.
+        overrides.Reverse();
+        return new NodeOptions { Overrides = overrides, ConfigFiles = files, LogLevel = level };
+    }
+
+    public static string Help()
+    {
+        var lines = new List<string>
+        {
+            "ChatCluster node: ActionHero-compatible chat (TCP socket server + Primus websocket) on an Akka.NET cluster.",
+            "",
+            "usage: dotnet run --project ChatCluster.Node -- [options]",
+            "",
+            "options:",
+        };
+        foreach (var o in Options)
+            lines.Add($"  {(o.Name + (o.Value.Length > 0 ? " " + o.Value : "")),-26} {o.Help}");
+        lines.Add("");
+        lines.Add("Every setting and its default: hocon/base.conf. Stop with Ctrl-C or SIGTERM: clients get their goodbye.");
+        return string.Join(Environment.NewLine, lines);
+    }
+
+    private static string AkkaLevel(LogLevel level) => level switch
+    {
+        LogLevel.Trace or LogLevel.Debug => "DEBUG",
+        LogLevel.Information => "INFO",
+        LogLevel.Warning => "WARNING",
+        _ => "ERROR",
+    };
+
+    private static IEnumerable<string> Split(string v) => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static string Q(string v) => ChatCluster.Transports.JsonText.Quote(v);
+
+    private static string Int(string v) => int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)
+        ? n.ToString(CultureInfo.InvariantCulture)
+        : throw new ArgumentException($"not a number: {v}");
+}
