@@ -1,0 +1,73 @@
+using Akka.Actor;
+using ChatCluster.Messages;
+using ChatCluster.Tests.Support;
+using static ChatCluster.Messages.RoomProtocol;
+
+namespace ChatCluster.Tests.Unit;
+
+/// <summary>Every cross-node message round-trips through the registered serializer, with its fixed manifest.</summary>
+public sealed class ChatMessageSerializerSpec : Akka.TestKit.Xunit2.TestKit
+{
+    public ChatMessageSerializerSpec() : base(TestConfig.Load(), "serializer-spec") { }
+
+    public static IEnumerable<object[]> Messages()
+    {
+        var payload = new ChatPayload("défaultRoom ☃", "c1", "\"hello \\\"world\\\"\"", 1795560286440);
+        yield return new object[] { "P", payload };
+        yield return new object[] { "CR", new CreateRoom("r") };
+        yield return new object[] { "DR", new DestroyRoom("") };
+        yield return new object[] { "CE", new CheckRoomExists("r") };
+        yield return new object[] { "CER", new RoomExistsReply("r", true) };
+        yield return new object[] { "L", new LeaveRoom("r", "c1") };
+        yield return new object[] { "GS", new GetRoomStatus("r") };
+        yield return new object[] { "S", new Say(payload, true) };
+        yield return new object[] { "RR", new RoomReply("r", null) };
+        yield return new object[] { "RR", new RoomReply("r", ChatErrors.NotInRoom("r")) };
+        yield return new object[] { "D", new Deliver(42, 7, payload) };
+        yield return new object[] { "MA", new MemberAdded("r", "c1") };
+        yield return new object[] { "MR", new MemberRemoved("r", "c1") };
+        yield return new object[] { "RFR", new RemovedFromRoom("r") };
+        yield return new object[] { "EC", new RoomEvents.RoomCreated("r", 3, 1795560286440) };
+        yield return new object[] { "ED", new RoomEvents.RoomDestroyed("r", 1795560286441) };
+        yield return new object[] { "SM", new ConnectionProtocol.SendMessage("c1", "{\"a\":1}") };
+        yield return new object[] { "SMR", new ConnectionProtocol.SendMessageReply("c1", false) };
+        yield return new object[] { "CC", new ConnectionProtocol.CloseConnection("c1") };
+    }
+
+    [Theory]
+    [MemberData(nameof(Messages))]
+    public void Serializer_should_round_trip_message(string manifest, object message)
+    {
+        var serializer = Sys.Serialization.FindSerializerFor(message);
+        Assert.IsType<ChatMessageSerializer>(serializer);
+        Assert.Equal(manifest, Akka.Serialization.Serialization.ManifestFor(serializer, message));
+        var bytes = serializer.ToBinary(message);
+        var back = Sys.Serialization.Deserialize(bytes, serializer.Identifier, manifest);
+        Assert.Equal(message, back);
+    }
+
+    [Fact]
+    public void Serializer_should_round_trip_messages_with_actor_refs_and_lists()
+    {
+        var connection = CreateTestProbe().Ref;
+        var fanout = CreateTestProbe().Ref;
+        var join = new JoinRoom("r", "c1", connection, fanout, 1795560286440);
+        var serializer = Sys.Serialization.FindSerializerFor(join);
+        var back = (JoinRoom)Sys.Serialization.Deserialize(serializer.ToBinary(join), serializer.Identifier, "J");
+        Assert.Equal(join, back);
+
+        var status = new RoomStatusReply("r", new[] { new RoomMember("a", 1), new RoomMember("b", 2) }, null);
+        var statusBack = (RoomStatusReply)Sys.Serialization.Deserialize(serializer.ToBinary(status), serializer.Identifier, "GSR");
+        Assert.Equal(status.Room, statusBack.Room);
+        Assert.Null(statusBack.Error);
+        Assert.Equal(status.Members, statusBack.Members);
+    }
+
+    [Fact]
+    public void Serializer_should_refuse_unknown_manifest()
+    {
+        var serializer = Sys.Serialization.FindSerializerForType(typeof(CreateRoom));
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(() =>
+            Sys.Serialization.Deserialize(new byte[] { 1, 65 }, serializer.Identifier, "nope"));
+    }
+}
