@@ -37,4 +37,7 @@ public static class ChatErrors
     public const string ServerBusy = "the server is busy, try again";
     public const string RoomUnavailable = "the room is temporarily unavailable, try again";
     public const string ConnectionNotFound = "connection not found";
+    public const string InvalidCredentials = "invalid credentials";
+    public const string AuthenticationRequired = "you must authenticate to join this room";
+    public const string InternalError = "internal error";
 }

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.DistributedData;
 using ChatCluster.Messages;
 using ChatCluster.Node.Connections;
+using ChatCluster.Node.Middleware;
 using ChatCluster.Node.Rooms;
 using ChatCluster.Transports;
 using static ChatCluster.Messages.RoomProtocol;
@@ -20,13 +21,15 @@ public sealed class ChatApi
     private readonly IActorRef _rooms;
     private readonly LocalConnections _connections;
     private readonly TimeSpan _timeout;
+    private readonly MiddlewarePipeline _middleware;
 
-    public ChatApi(ActorSystem system, IActorRef roomRegion, LocalConnections connections, TimeSpan timeout)
+    public ChatApi(ActorSystem system, IActorRef roomRegion, LocalConnections connections, TimeSpan timeout, MiddlewarePipeline middleware)
     {
         _system = system;
         _rooms = roomRegion;
         _connections = connections;
         _timeout = timeout;
+        _middleware = middleware;
     }
 
     /// <summary><c>add(room)</c>: throws "room exists".</summary>
@@ -68,13 +71,21 @@ public sealed class ChatApi
     }
 
     /// <summary>
-    /// <c>broadcast({}, room, message)</c>: a server message to every member, <c>from:"0"</c>.
-    /// <paramref name="message"/> is any JSON value; throws "both room and message are required" / "room does not exist".
+    /// <c>broadcast({}, room, message)</c>: a server message to every member, <c>from:"0"</c>, through onSayReceive
+    /// middleware (with <see cref="ConnectionView.Server"/>). <paramref name="message"/> is any JSON value; throws
+    /// "both room and message are required" / "room does not exist" / a middleware refusal.
     /// </summary>
     public async Task BroadcastAsync(string room, JsonNode? message)
     {
         if (string.IsNullOrEmpty(room) || !JsonText.IsTruthy(message)) throw new ChatException(ChatErrors.RoomAndMessageRequired);
         var payload = new ChatPayload(room, ChatPayload.ServerSender, JsonText.Serialize(message), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        if (_middleware.HasOnSayReceive)
+        {
+            var verdict = await _middleware.OnSayReceiveAsync(ConnectionView.Server, room, ChatPayloadJson.ToJson(payload));
+            if (verdict.Kind == SayVerdictKind.Refuse) throw new ChatException(verdict.Refusal!);
+            if (verdict.Kind == SayVerdictKind.Silence) return;
+            payload = ChatPayloadJson.FromJson(verdict.Payload!, payload);
+        }
         Check(await Ask<RoomReply>(new Say(payload, WantAck: true)));
     }
 

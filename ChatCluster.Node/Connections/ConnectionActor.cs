@@ -1,9 +1,11 @@
+using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Akka.Actor;
 using Akka.Event;
 using ChatCluster.Messages;
 using ChatCluster.Node.Hosting;
+using ChatCluster.Node.Middleware;
 using ChatCluster.Transports;
 using static ChatCluster.Messages.RoomProtocol;
 using static ChatCluster.Node.Connections.ConnectionInbox;
@@ -11,14 +13,16 @@ using static ChatCluster.Node.Connections.ConnectionInbox;
 namespace ChatCluster.Node.Connections;
 
 /// <summary>
-/// One client connection (ActionHero's Connection): its rooms, params and ids, and the verbs.
-/// Requests are handled one at a time in arrival order: a verb that needs its room's answer (roomAdd,
-/// roomLeave, roomView) stashes later requests until the answer comes, so a pipelined
+/// One client connection (ActionHero's Connection): its rooms, params, properties and ids, and the verbs.
+/// Verbs are handled one at a time in arrival order: a verb that must wait (for its room, or for join /
+/// leave / onSayReceive middleware) stashes later requests until its answer comes, so a pipelined
 /// <c>roomAdd r</c> + <c>say r …</c> always works (ActionHero runs them concurrently and may refuse the say).
+/// Actions run concurrently, at most <c>chatcluster.actions.max-pending</c> at a time.
 ///
 /// <code>
-///   active --roomAdd/roomLeave/roomView--> awaiting room (stash) --answer or timeout--> active
-///   any    --quit/exit/break/socket closed--> stopped (leaves every room, goodbye if the socket is open)
+///   creating (create middleware) --done--> active
+///   active --verb that waits--> waiting (stash) --answer or timeout--> active
+///   any    --quit/exit/break/socket closed--> stopped (destroy middleware, leaves every room, goodbye if open)
 /// </code>
 /// </summary>
 public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
@@ -32,6 +36,8 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
     private readonly long _connectedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
     private readonly List<string> _rooms = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly LocalConnection _local;
+    private ImmutableDictionary<string, JsonNode?> _properties = ImmutableDictionary<string, JsonNode?>.Empty;
     private JsonObject _params = new();
     private string _lastMessageIdJson = "\"0\"";
     private int _totalActions;
@@ -46,7 +52,8 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
         _format = transport.Format;
         _node = node;
         _verbs = Verbs.For(info.Type);
-        Active();
+        _local = new LocalConnection(id, transport, Self, View());
+        Creating();
     }
 
     public IStash Stash { get; set; } = null!;
@@ -56,11 +63,18 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
 
     private bool IsSocket => _info.Type == "socket";
 
+    private MiddlewareChains Chains => _node.Middleware.Registry.Chains;
+
     protected override void PreStart()
     {
-        _node.Connections.Add(new LocalConnection(_id, _transport, Self));
-        var welcome = IsSocket ? _node.Settings.Transport.TcpWelcome : _node.Settings.Transport.WebSocketWelcome;
-        _transport.Send(_format.Welcome(welcome));
+        _node.Connections.Add(_local);
+        var create = Chains.Create;
+        if (create.IsEmpty)
+        {
+            Self.Tell(Created.Instance);
+            return;
+        }
+        RunConnectionHooks(create, "create").PipeTo(Self, success: () => Created.Instance, failure: _ => Created.Instance);
     }
 
     protected override void PostStop()
@@ -70,6 +84,20 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
         if (!_stopping) _transport.Abort("connection actor stopped");
     }
 
+    private void Creating()
+    {
+        Receive<Created>(_ =>
+        {
+            var welcome = IsSocket ? _node.Settings.Transport.TcpWelcome : _node.Settings.Transport.WebSocketWelcome;
+            _transport.Send(_format.Welcome(welcome));
+            Become(Active);
+            Stash.UnstashAll();
+        });
+        Receive<Break>(_ => Stop(goodbye: true));
+        Receive<TransportClosed>(_ => Stop(goodbye: false));
+        ReceiveAny(_ => Stash.Stash());
+    }
+
     private void Active()
     {
         Receive<Request>(m => Guarded(m.Value, HandleRequest));
@@ -77,9 +105,9 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
         CommonReceives();
     }
 
-    private void AwaitingRoom()
+    private void Waiting()
     {
-        Receive<RoomAnswer>(HandleRoomAnswer);
+        Receive<Resume>(m => Guarded(m, HandleResume));
         Receive<Request>(_ => Stash.Stash());
         Receive<LineTooLong>(_ => Stash.Stash());
         CommonReceives();
@@ -89,22 +117,29 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
     {
         Receive<Break>(_ => Stop(goodbye: true));
         Receive<TransportClosed>(_ => Stop(goodbye: false));
-        Receive<RemovedFromRoom>(m => _rooms.Remove(m.Room));
+        Receive<ActionDone>(HandleActionDone);
+        Receive<RemovedFromRoom>(m =>
+        {
+            _rooms.Remove(m.Room);
+            PublishView();
+        });
         Receive<ConnectionProtocol.SendMessage>(HandleSendMessage);
         Receive<ConnectionProtocol.CloseConnection>(_ => Stop(goodbye: true));
     }
 
     // Bad input must never take the connection (or the node) down: a failure is logged and answered.
-    private void Guarded(ClientRequest request, Action<ClientRequest> handler)
+    private void Guarded<T>(T message, Action<T> handler)
     {
         try
         {
-            handler(request);
+            handler(message);
         }
         catch (Exception e)
         {
-            _log.Error(e, "connection {0}: request {1} failed", _id, request.Verb);
-            Reply(_format.VerbError("internal error: " + e.GetType().Name, _lastMessageIdJson, "{}"));
+            _log.Error(e, "connection {0}: {1} failed", _id, message);
+            Reply(_format.VerbError(ChatErrors.InternalError, _lastMessageIdJson, "{}"));
+            Become(Active);
+            Stash.UnstashAll();
         }
     }
 
@@ -143,13 +178,13 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
                 Ok(Details(), messageId);
                 break;
             case "documentation":
-                // v20 documents the actions (none are registered yet); v29's websocket answers with a TypeError.
-                if (IsSocket) Ok("{}", messageId);
+                // v20 documents the actions; v29's websocket answers with a TypeError [observed].
+                if (IsSocket) Ok(Documentation(), messageId);
                 else Error(ChatErrors.DocumentationUnavailable, messageId, r);
                 break;
             case "paramAdd":
                 var (key, value) = Verbs.ParamAdd(r.Args);
-                if (key is not null && Verbs.GlobalSafeParams.Contains(key))
+                if (key is not null && (Verbs.GlobalSafeParams.Contains(key) || _node.Actions.Registry.IsInputName(key)))
                 {
                     if (value is null) _params.Remove(key);
                     else _params[key] = value;
@@ -197,7 +232,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
             Error(ChatErrors.AlreadyInRoom(room), messageId, r);
             return;
         }
-        AskRoom(new JoinRoom(room, _id, Self, _node.Fanout, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), new PendingVerb("roomAdd", room, messageId, r.DataJson));
+        Await(_node.Middleware.JoinAsync(View(), room), new PendingVerb("join", room, messageId, r.DataJson));
     }
 
     private void RoomLeave(string? room, string messageId, ClientRequest r)
@@ -207,7 +242,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
             Error(ChatErrors.NotInRoom(Verbs.RoomText(room)), messageId, r);
             return;
         }
-        AskRoom(new LeaveRoom(room, _id), new PendingVerb("roomLeave", room, messageId, r.DataJson));
+        Await(_node.Middleware.LeaveAsync(View(), room), new PendingVerb("leave", room, messageId, r.DataJson));
     }
 
     private void RoomView(string? room, string messageId, ClientRequest r)
@@ -235,38 +270,72 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
             return;
         }
         var payload = new ChatPayload(room, _id, JsonText.Quote(message), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        _node.RoomRegion.Tell(new RoomProtocol.Say(payload, WantAck: false));
-        Ok(null, messageId);
+        if (!_node.Middleware.HasOnSayReceive)
+        {
+            _node.RoomRegion.Tell(new RoomProtocol.Say(payload, WantAck: false)); // the hot path: nothing else to do
+            Ok(null, messageId);
+            return;
+        }
+        var verdict = _node.Middleware.OnSayReceiveAsync(View(), room, ChatPayloadJson.ToJson(payload));
+        Await(verdict, new PendingVerb("say", room, messageId, r.DataJson, payload));
+    }
+
+    /// <summary>Continue with the answer now if it is there (no middleware: the usual case), else wait for it.</summary>
+    private void Await<T>(Task<T> answer, PendingVerb verb)
+    {
+        if (answer.IsCompletedSuccessfully)
+        {
+            HandleResume(new Resume(verb, answer.Result));
+            return;
+        }
+        answer.ContinueWith(t => new Resume(verb, t.IsCompletedSuccessfully ? t.Result : null),
+            TaskContinuationOptions.ExecuteSynchronously).PipeTo(Self);
+        Become(Waiting);
     }
 
     private void AskRoom(object command, PendingVerb verb)
     {
-        var self = Self;
         _node.RoomRegion.Ask<object>(command, _node.Settings.RoomAskTimeout).ContinueWith(
-            t => new RoomAnswer(verb, t.IsCompletedSuccessfully ? t.Result : null),
-            TaskContinuationOptions.ExecuteSynchronously).PipeTo(self);
-        Become(AwaitingRoom);
+            t => new Resume(verb, t.IsCompletedSuccessfully ? t.Result : null),
+            TaskContinuationOptions.ExecuteSynchronously).PipeTo(Self);
+        Become(Waiting);
     }
 
-    private void HandleRoomAnswer(RoomAnswer answer)
+    private void HandleResume(Resume resume)
     {
-        var verb = answer.Verb;
-        switch (answer.Reply)
+        var verb = resume.Verb;
+        switch (resume.Answer)
         {
+            // middleware verdicts: refuse, or go on to the room
+            case RoomVerdict { Allowed: false } refused:
+                Fail(verb, refused.Refusal!);
+                break;
+            case RoomVerdict when verb.Name == "join":
+                AskRoom(new JoinRoom(verb.Room, _id, Self, _node.Fanout, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), verb with { Name = "roomAdd" });
+                return;
+            case RoomVerdict when verb.Name == "leave":
+                AskRoom(new LeaveRoom(verb.Room, _id), verb with { Name = "roomLeave" });
+                return;
+            case SayVerdict say:
+                HandleSayVerdict(verb, say);
+                break;
+
+            // room answers
             case null:
-                _log.Warning("connection {0}: room {1} did not answer {2} within {3}", _id, verb.Room, verb.Name, _node.Settings.RoomAskTimeout);
-                Reply(_format.VerbError(ChatErrors.RoomUnavailable, verb.MessageIdJson, verb.DataJson));
+                _log.Warning("connection {0}: {1} of room {2} got no answer within {3}", _id, verb.Name, verb.Room, _node.Settings.RoomAskTimeout);
+                Fail(verb, ChatErrors.RoomUnavailable);
                 break;
             case RoomReply { Error: { } error }:
-                Reply(_format.VerbError(error, verb.MessageIdJson, verb.DataJson));
+                Fail(verb, error);
                 break;
             case RoomReply:
                 if (verb.Name == "roomAdd") _rooms.Add(verb.Room);
                 else _rooms.Remove(verb.Room);
+                PublishView();
                 Ok("true", verb.MessageIdJson);
                 break;
             case RoomStatusReply { Error: { } error }:
-                Reply(_format.VerbError(error, verb.MessageIdJson, verb.DataJson));
+                Fail(verb, error);
                 break;
             case RoomStatusReply status:
                 Ok(ConnectionJson.RoomStatus(status.Room, status.Members), verb.MessageIdJson);
@@ -275,6 +344,24 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
         Become(Active);
         Stash.UnstashAll();
     }
+
+    // onSayReceive decided: send what it returned (only message/room/from/sentAt carry over), stay silent, or refuse.
+    private void HandleSayVerdict(PendingVerb verb, SayVerdict verdict)
+    {
+        switch (verdict.Kind)
+        {
+            case SayVerdictKind.Refuse:
+                Fail(verb, verdict.Refusal!);
+                return;
+            case SayVerdictKind.Deliver:
+                var payload = ChatPayloadJson.FromJson(verdict.Payload!, verb.Payload!);
+                _node.RoomRegion.Tell(new RoomProtocol.Say(payload, WantAck: false));
+                break;
+        }
+        Ok(null, verb.MessageIdJson);
+    }
+
+    private void Fail(PendingVerb verb, string error) => Reply(_format.VerbError(error, verb.MessageIdJson, verb.DataJson));
 
     // TCP: a word that is no verb is an action. A JSON line replaces the sticky params with its own
     // "params" and may name the action; anything else makes the first word the sticky action.
@@ -303,13 +390,28 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
 
     private void HandleAction(JsonObject actionParams, string messageId)
     {
-        // Actions arrive with the action framework; until then every action is unknown.
-        _ = actionParams;
         _totalActions++;
         _pendingActions++;
-        var response = new JsonObject { ["error"] = ChatErrors.UnknownAction };
-        Reply(_format.ActionReply(response, messageId));
+        if (_pendingActions > _node.Settings.MaxPendingActions)
+        {
+            _pendingActions--;
+            Reply(_format.ActionReply(new JsonObject { ["error"] = ChatErrors.TooManyPendingActions }, messageId));
+            return;
+        }
+        _node.Actions.RunAsync((JsonObject)actionParams.DeepClone(), View()).PipeTo(Self,
+            success: result => new ActionDone(result, messageId),
+            failure: e => new ActionDone(Actions.ActionResult.Error(e.Message, 500), messageId));
+    }
+
+    private void HandleActionDone(ActionDone done)
+    {
         _pendingActions--;
+        if (!done.Result.Changes.IsEmpty)
+        {
+            _properties = _properties.SetItems(done.Result.Changes);
+            PublishView();
+        }
+        Reply(_format.ActionReply(done.Result.Response, done.MessageIdJson));
     }
 
     // v20 answers a failed TCP file request with the bare error string.
@@ -349,11 +451,34 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
     {
         if (_stopping) return;
         _stopping = true;
+        // destroy middleware runs first; leave middleware runs for every room, but cannot keep a closing connection in
+        // its rooms (ActionHero would leak the connection here).
+        var view = View();
+        if (!Chains.Destroy.IsEmpty) _ = RunConnectionHooks(Chains.Destroy, "destroy");
+        if (!Chains.Leave.IsEmpty)
+            foreach (var room in _rooms) _ = _node.Middleware.LeaveAsync(view, room);
         LeaveAllRooms();
         _node.Connections.Remove(_id);
         if (goodbye) _transport.Goodbye();
         else _transport.Abort("closed");
         Context.Stop(Self);
+    }
+
+    private async Task RunConnectionHooks(ImmutableArray<Named<ConnectionHook>> hooks, string kind)
+    {
+        var view = View();
+        var log = _log;
+        foreach (var hook in hooks)
+        {
+            try
+            {
+                await hook.Hook(view).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                log.Warning(e, "connection {0}: {1} middleware {2} failed", view.Id, kind, hook.Name);
+            }
+        }
     }
 
     // Rooms also watch this actor, so a member is dropped even if these messages are lost.
@@ -363,8 +488,29 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
         _rooms.Clear();
     }
 
+    private ConnectionView View() => new(_id, _info.Type, _info.RemoteIp, _info.RemotePort, _info.Fingerprint ?? _id, _connectedAt,
+        _rooms.ToImmutableArray(), _properties);
+
+    private void PublishView() => _local.View = View();
+
     private string Details() => ConnectionJson.Details(_id, _info.Fingerprint ?? _id, _info.RemoteIp, _info.RemotePort, _params,
         _connectedAt, _rooms, _totalActions, _pendingActions);
+
+    private string Documentation()
+    {
+        var docs = new JsonObject();
+        foreach (var action in _node.Actions.Registry.All)
+        {
+            var inputs = new JsonObject();
+            foreach (var input in action.Inputs)
+                inputs[input.Name] = new JsonObject { ["required"] = input.Required, ["default"] = input.Default?.DeepClone() };
+            docs[action.Name] = new JsonObject
+            {
+                ["1"] = new JsonObject { ["name"] = action.Name, ["version"] = 1, ["description"] = action.Description, ["inputs"] = inputs },
+            };
+        }
+        return JsonText.Serialize(docs);
+    }
 
     private void Ok(string? dataJson, string messageId) => Reply(_format.VerbOk(dataJson, messageId));
 

@@ -23,8 +23,22 @@ public static class ConnectionInbox
         private TransportClosed() { }
     }
 
-    /// <summary>The answer of a room to a verb that had to ask it (or null on timeout).</summary>
-    internal sealed record RoomAnswer(PendingVerb Verb, object? Reply) : INoSerializationVerificationNeeded;
+    /// <summary>
+    /// The answer a waiting verb was waiting for: a room's reply, a middleware verdict, or null when the
+    /// room did not answer in time.
+    /// </summary>
+    internal sealed record Resume(PendingVerb Verb, object? Answer) : INoSerializationVerificationNeeded;
 
-    internal sealed record PendingVerb(string Name, string Room, string MessageIdJson, string? DataJson);
+    /// <summary>A verb in progress: what it is, for which room, and how to answer the client.</summary>
+    internal sealed record PendingVerb(string Name, string Room, string MessageIdJson, string? DataJson, Messages.ChatPayload? Payload = null);
+
+    /// <summary>Connection <c>create</c> middleware has run; the welcome can go out.</summary>
+    internal sealed record Created : INoSerializationVerificationNeeded
+    {
+        public static readonly Created Instance = new();
+        private Created() { }
+    }
+
+    /// <summary>An action finished (actions run concurrently, up to the pending limit).</summary>
+    internal sealed record ActionDone(Actions.ActionResult Result, string MessageIdJson) : INoSerializationVerificationNeeded;
 }

@@ -3,7 +3,10 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using ChatCluster.Messages;
+using ChatCluster.Node.Actions;
+using ChatCluster.Node.Actions.BuiltIn;
 using ChatCluster.Node.Api;
+using ChatCluster.Node.Middleware;
 using ChatCluster.Node.Connections;
 using ChatCluster.Node.Rooms;
 using ChatCluster.Transports.Primus;
@@ -48,6 +51,12 @@ public sealed class ChatNode : IAsyncDisposable
 
     public ChatApi Api { get; }
 
+    /// <summary>Register chat and connection middleware here (takes effect for the next message).</summary>
+    public MiddlewareRegistry Middleware => Services.Middleware.Registry;
+
+    /// <summary>Register actions here.</summary>
+    public ActionRegistry Actions => Services.Actions.Registry;
+
     /// <summary>The bound TCP port (the real one when configured as 0); 0 when the TCP server is off.</summary>
     public int TcpPort { get; }
 
@@ -76,15 +85,24 @@ public sealed class ChatNode : IAsyncDisposable
             await up.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellation);
 
             var connections = new LocalConnections();
+            var auth = AuthSettings.Create(config);
+            var middleware = new MiddlewareRegistry();
+            foreach (var name in settings.Middleware) middleware.Add(BuiltInMiddleware.ByName(name, auth));
+            var pipeline = new MiddlewarePipeline(system, middleware, settings.MiddlewareBufferSize, settings.MiddlewareParallelism);
+
             var roomSettings = new RoomActorSettings(settings.PassivateIdleAfter, settings.PassivateMissingAfter, settings.RegistryWriteTimeout);
             var region = await ClusterSharding.Get(system).StartAsync(
                 typeName: "room",
                 entityPropsFactory: id => RoomActor.Props(id, roomSettings),
                 settings: ClusterShardingSettings.Create(system),
                 messageExtractor: new RoomMessageExtractor(settings.ShardCount));
-            var fanout = system.ActorOf(NodeFanoutActor.Props(connections), "fanout");
-            var services = new NodeServices(region, fanout, connections, settings);
-            var api = new ChatApi(system, region, connections, settings.RoomAskTimeout);
+            var fanout = system.ActorOf(NodeFanoutActor.Props(connections, pipeline), "fanout");
+            var api = new ChatApi(system, region, connections, settings.RoomAskTimeout, pipeline);
+
+            var actions = new ActionRegistry();
+            foreach (var action in BuiltInActions()) actions.Add(action);
+            var runner = new ActionRunner(actions, api, new ActionServices(system, connections, auth, loggers.CreateLogger("ChatCluster.Actions")));
+            var services = new NodeServices(region, fanout, connections, settings, pipeline, runner);
 
             foreach (var room in settings.StartingRooms)
             {
@@ -98,7 +116,7 @@ public sealed class ChatNode : IAsyncDisposable
             }
 
             var host = new ConnectionHost(system, services);
-            var (web, heartbeat, tcpPort, webPort) = await StartWebAsync(settings, host, loggers, cancellation);
+            var (web, heartbeat, tcpPort, webPort) = await StartWebAsync(settings, host, new ActionHttpEndpoint(runner), loggers, cancellation);
             logger.LogInformation("ChatCluster node {Address} up: tcp {Bind}:{TcpPort}, websocket ws://{Bind}:{WebPort}{Path}, rooms [{Rooms}]",
                 cluster.SelfAddress, settings.Bind, tcpPort, settings.Bind, webPort, settings.Transport.PrimusPath, string.Join(", ", settings.StartingRooms));
             return new ChatNode(system, settings, services, api, web, heartbeat, tcpPort, webPort, logger);
@@ -110,8 +128,14 @@ public sealed class ChatNode : IAsyncDisposable
         }
     }
 
+    /// <summary>The actions every node serves.</summary>
+    public static IEnumerable<ChatAction> BuiltInActions() => new ChatAction[]
+    {
+        new CreateChatRoomAction(), new DestroyChatRoomAction(), new ChatRoomsAction(), new StatusAction(), new AuthenticateAction(),
+    };
+
     private static async Task<(WebApplication?, PrimusHeartbeat?, int, int)> StartWebAsync(
-        ChatSettings settings, ConnectionHost host, ILoggerFactory loggers, CancellationToken cancellation)
+        ChatSettings settings, ConnectionHost host, ActionHttpEndpoint api, ILoggerFactory loggers, CancellationToken cancellation)
     {
         if (!settings.TcpEnabled && !settings.WebEnabled) return (null, null, 0, 0);
         var address = settings.Bind == "localhost" ? IPAddress.Loopback : IPAddress.Parse(settings.Bind);
@@ -140,6 +164,7 @@ public sealed class ChatNode : IAsyncDisposable
             app.Use(async (context, next) =>
             {
                 if (primus.Matches(context.Request.Path)) await primus.HandleAsync(context);
+                else if (ActionHttpEndpoint.Matches(context.Request.Path)) await api.HandleAsync(context);
                 else await next(context);
             });
         }

@@ -16,6 +16,10 @@ public sealed record ChatSettings(
     TimeSpan PassivateIdleAfter,
     TimeSpan PassivateMissingAfter,
     TimeSpan RegistryWriteTimeout,
+    int MaxPendingActions,
+    IReadOnlyList<string> Middleware,
+    int MiddlewareBufferSize,
+    int MiddlewareParallelism,
     TransportSettings Transport)
 {
     public static ChatSettings Create(Config root)
@@ -33,6 +37,10 @@ public sealed record ChatSettings(
             PassivateIdleAfter: c.GetTimeSpan("rooms.passivate-idle-after"),
             PassivateMissingAfter: c.GetTimeSpan("rooms.passivate-missing-after"),
             RegistryWriteTimeout: c.GetTimeSpan("rooms.registry-write-timeout"),
+            MaxPendingActions: c.GetInt("actions.max-pending"),
+            Middleware: c.GetStringList("middleware").ToArray(),
+            MiddlewareBufferSize: c.GetInt("middleware-pipeline.buffer-size"),
+            MiddlewareParallelism: c.GetInt("middleware-pipeline.parallelism"),
             Transport: new TransportSettings(
                 TcpWelcome: c.GetString("tcp.welcome"),
                 TcpMaxLineBytes: Bytes(c, "tcp.max-line-bytes"),
@@ -61,6 +69,9 @@ public sealed record ChatSettings(
         Check(WebPort is >= 0 and <= 65535, $"chatcluster.websocket.port must be 0..65535, was {WebPort}");
         Check(ShardCount > 0, $"chatcluster.rooms.shard-count must be positive, was {ShardCount}");
         Check(RoomAskTimeout > TimeSpan.Zero, "chatcluster.rooms.ask-timeout must be positive");
+        Check(MaxPendingActions > 0, $"chatcluster.actions.max-pending must be positive, was {MaxPendingActions}");
+        Check(MiddlewareBufferSize > 0, $"chatcluster.middleware-pipeline.buffer-size must be positive, was {MiddlewareBufferSize}");
+        Check(MiddlewareParallelism > 0, $"chatcluster.middleware-pipeline.parallelism must be positive, was {MiddlewareParallelism}");
         Check(Transport.PingInterval > TimeSpan.Zero, "chatcluster.websocket.ping-interval must be positive");
         Check(Transport.OutboundMaxMessages > 0, $"chatcluster.outbound.max-messages must be positive, was {Transport.OutboundMaxMessages}");
         Check(Transport.OutboundMaxBytes > 0, $"chatcluster.outbound.max-bytes must be positive, was {Transport.OutboundMaxBytes}");

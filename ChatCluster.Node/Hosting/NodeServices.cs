@@ -1,7 +1,15 @@
 using Akka.Actor;
+using ChatCluster.Node.Actions;
 using ChatCluster.Node.Connections;
+using ChatCluster.Node.Middleware;
 
 namespace ChatCluster.Node.Hosting;
 
-/// <summary>What every connection actor of this node shares: where rooms live and where local fan-out happens.</summary>
-public sealed record NodeServices(IActorRef RoomRegion, IActorRef Fanout, LocalConnections Connections, ChatSettings Settings);
+/// <summary>What every connection actor of this node shares: where rooms live, local fan-out, middleware and actions.</summary>
+public sealed record NodeServices(
+    IActorRef RoomRegion,
+    IActorRef Fanout,
+    LocalConnections Connections,
+    ChatSettings Settings,
+    MiddlewarePipeline Middleware,
+    ActionRunner Actions);

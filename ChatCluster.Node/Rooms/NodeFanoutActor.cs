@@ -1,5 +1,6 @@
 using Akka.Actor;
 using ChatCluster.Node.Connections;
+using ChatCluster.Node.Middleware;
 using ChatCluster.Transports;
 using static ChatCluster.Messages.RoomProtocol;
 
@@ -14,21 +15,31 @@ namespace ChatCluster.Node.Rooms;
 public sealed class NodeFanoutActor : ReceiveActor
 {
     private readonly LocalConnections _connections;
+    private readonly MiddlewarePipeline _middleware;
     private readonly Dictionary<string, Dictionary<string, LocalConnection>> _rooms = new(StringComparer.Ordinal);
 
-    public NodeFanoutActor(LocalConnections connections)
+    public NodeFanoutActor(LocalConnections connections, MiddlewarePipeline middleware)
     {
         _connections = connections;
+        _middleware = middleware;
         Receive<Deliver>(HandleDeliver);
         Receive<MemberAdded>(HandleAdded);
         Receive<MemberRemoved>(HandleRemoved);
     }
 
-    public static Props Props(LocalConnections connections) => Akka.Actor.Props.Create(() => new NodeFanoutActor(connections));
+    public static Props Props(LocalConnections connections, MiddlewarePipeline middleware) =>
+        Akka.Actor.Props.Create(() => new NodeFanoutActor(connections, middleware));
 
     private void HandleDeliver(Deliver m)
     {
         if (!_rooms.TryGetValue(m.Payload.Room, out var members) || members.Count == 0) return;
+        if (_middleware.HasSay)
+        {
+            // say middleware runs once per recipient, each on its own copy of the payload.
+            foreach (var member in members.Values)
+                _middleware.Deliver(new SayDelivery(member, m.Payload.Room, ChatPayloadJson.ToJson(m.Payload)));
+            return;
+        }
         var bytes = ChatPayloadEncoder.Encode(m.Payload);
         foreach (var member in members.Values) member.Transport.Send(bytes);
     }

@@ -21,6 +21,10 @@ public sealed class ChatSettingsSpec
         Assert.Equal(TimeSpan.FromSeconds(120), s.PassivateIdleAfter);
         Assert.Equal(TimeSpan.FromSeconds(5), s.PassivateMissingAfter);
         Assert.Equal(TimeSpan.FromSeconds(3), s.RegistryWriteTimeout);
+        Assert.Equal(5, s.MaxPendingActions);
+        Assert.Equal(new[] { "authenticated-rooms" }, s.Middleware);
+        Assert.Equal(8192, s.MiddlewareBufferSize);
+        Assert.Equal(8, s.MiddlewareParallelism);
         var t = s.Transport;
         Assert.Equal("Hello! Welcome to the actionhero api", t.TcpWelcome);
         Assert.Equal(65536, t.TcpMaxLineBytes);

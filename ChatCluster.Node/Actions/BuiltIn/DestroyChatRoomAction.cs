@@ -1,0 +1,19 @@
+using System.Text.Json.Nodes;
+
+namespace ChatCluster.Node.Actions.BuiltIn;
+
+/// <summary>Destroy a room: its members are told "this room has been deleted" and removed; <c>{name, didDestroy}</c>.</summary>
+public sealed class DestroyChatRoomAction : ChatAction
+{
+    public override string Name => "destroyChatRoom";
+
+    public override string Description => "Destroy a chat room and remove its members.";
+
+    public override IReadOnlyList<ActionInput> Inputs { get; } = new[] { new ActionInput("name") { Required = true } };
+
+    public override async Task<JsonObject> RunAsync(ActionContext context)
+    {
+        await context.Chat.DestroyAsync(context.Param("name")!);
+        return new JsonObject { ["name"] = context.Params["name"]!.DeepClone(), ["didDestroy"] = true };
+    }
+}
