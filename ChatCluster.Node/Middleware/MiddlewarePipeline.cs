@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using System.Threading.Channels;
 using ChatCluster.Messages;
 using ChatCluster.Transports;
 
@@ -19,10 +20,10 @@ public sealed class MiddlewarePipeline
 {
     private static readonly Task<RoomVerdict> Allowed = Task.FromResult(RoomVerdict.Allow);
 
-    private readonly ISourceQueueWithComplete<RoomCheck> _join;
-    private readonly ISourceQueueWithComplete<RoomCheck> _leave;
-    private readonly ISourceQueueWithComplete<SayCheck> _sayReceive;
-    private readonly ISourceQueueWithComplete<SayDelivery> _say;
+    private readonly ChannelWriter<RoomCheck> _join;
+    private readonly ChannelWriter<RoomCheck> _leave;
+    private readonly ChannelWriter<SayCheck> _sayReceive;
+    private readonly ChannelWriter<SayDelivery> _say;
     private readonly ILoggingAdapter _log;
     private long _sayDropped;
 
@@ -66,7 +67,7 @@ public sealed class MiddlewarePipeline
         _log.Warning("say middleware queue full: message to {0} in {1} dropped ({2} so far)", delivery.Recipient.Id, delivery.Room, SayDropped);
     });
 
-    private Task<RoomVerdict> Check(ISourceQueueWithComplete<RoomCheck> queue, ConnectionView connection, string room)
+    private Task<RoomVerdict> Check(ChannelWriter<RoomCheck> queue, ConnectionView connection, string room)
     {
         var verdict = new TaskCompletionSource<RoomVerdict>(TaskCreationOptions.RunContinuationsAsynchronously);
         Offer(queue, new RoomCheck(connection, room, verdict), () => verdict.TrySetResult(RoomVerdict.Refuse(ChatErrors.ServerBusy)));
@@ -87,13 +88,13 @@ public sealed class MiddlewarePipeline
         }
     }
 
-    private static void Offer<T>(ISourceQueueWithComplete<T> queue, T element, Action dropped)
+    // A bounded channel feeds each stream: offering is a synchronous TryWrite (no task per message), and a
+    // full channel is an immediate, visible refusal instead of unbounded buffering.
+    private static void Offer<T>(ChannelWriter<T> queue, T element, Action dropped)
     {
-        queue.OfferAsync(element).ContinueWith(
-            t => { if (!t.IsCompletedSuccessfully || t.Result is not QueueOfferResult.Enqueued) dropped(); },
-            TaskContinuationOptions.ExecuteSynchronously);
+        if (!queue.TryWrite(element)) dropped();
     }
 
-    private static ISourceQueueWithComplete<T> Run<T, TOut, TMat>(Flow<T, TOut, Akka.NotUsed> flow, int bufferSize, Sink<TOut, TMat> sink, IMaterializer materializer) =>
-        Source.Queue<T>(bufferSize, OverflowStrategy.DropNew).Via(flow).To(sink).Run(materializer);
+    private static ChannelWriter<T> Run<T, TOut, TMat>(Flow<T, TOut, Akka.NotUsed> flow, int bufferSize, Sink<TOut, TMat> sink, IMaterializer materializer) =>
+        Source.Channel<T>(bufferSize, singleWriter: false, BoundedChannelFullMode.Wait).Via(flow).To(sink).Run(materializer);
 }

@@ -1,0 +1,20 @@
+namespace ChatCluster.Bench;
+
+/// <summary>Benchmarks print figures; they assert nothing (the test suite stays fast and deterministic).</summary>
+public static class BenchCommand
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var verb = args.Length > 0 ? args[0] : "help";
+        switch (verb)
+        {
+            case "pipeline":
+                await PipelineBench.RunAsync(args.Skip(1).ToArray());
+                return 0;
+            default:
+                Console.WriteLine("usage: dotnet run -c Release --project ChatCluster.Bench -- pipeline [--messages N]");
+                Console.WriteLine("  pipeline   messages/s through each middleware hook kind with 0, 1 and 3 middlewares");
+                return verb == "help" ? 0 : 2;
+        }
+    }
+}

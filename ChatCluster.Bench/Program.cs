@@ -1,0 +1,3 @@
+using ChatCluster.Bench;
+
+return await BenchCommand.RunAsync(args);
