@@ -1,0 +1,527 @@
+using System.Text.Json.Nodes;
+using ChatCluster.Tests.Support;
+using static ChatCluster.Tests.Support.WireText;
+
+namespace ChatCluster.Tests.Wire;
+
+/// <summary>
+/// The TCP line protocol (ActionHero v20 socket server, spec sections 4 and 5) over real sockets:
+/// welcome, verbs, params and messageId rules, chat, actions, server API pushes.
+/// </summary>
+public sealed class TcpVerbTests : IClassFixture<NodeFixture>
+{
+    private const string UnknownAction = "{\"error\":\"unknown action or invalid apiVersion\",\"context\":\"response\",\"messageId\":\"<uuid>\"}";
+    private const string OkNoData = "{\"status\":\"OK\",\"context\":\"response\",\"messageId\":\"<uuid>\"}";
+    private const string OkTrue = "{\"status\":\"OK\",\"context\":\"response\",\"data\":true,\"messageId\":\"<uuid>\"}";
+
+    private readonly NodeFixture _node;
+
+    public TcpVerbTests(NodeFixture node) => _node = node;
+
+    private async Task<TcpTestClient> Client() => await (await _node.Tcp()).Welcomed();
+
+    private static async Task<string> Line(TcpTestClient c, string request)
+    {
+        await c.SendLineAsync(request);
+        return await c.ReadLineAsync();
+    }
+
+    private static string Error(string text) => "{\"error\":\"" + text + "\",\"context\":\"response\",\"messageId\":\"<uuid>\"}";
+
+    private static string ErrorWithId(string text, string id) => "{\"error\":\"" + text + "\",\"context\":\"response\",\"messageId\":\"" + id + "\"}";
+
+    private static async Task<string> ConnectionIdOf(TcpTestClient c)
+    {
+        var details = Parse(await Line(c, "detailsView"));
+        return (string)details["data"]!["id"]!;
+    }
+
+    // ---------------------------------------------------------------- welcome, detailsView, messageId
+
+    [Fact]
+    public async Task Welcome_line_is_exact()
+    {
+        await using var c = await _node.Tcp();
+        Assert.Equal("{\"welcome\":\"Hello! Welcome to the actionhero api\",\"context\":\"api\"}", await c.ReadLineAsync());
+        Assert.True(await c.IsSilentAsync(), "nothing else is sent before the first request");
+    }
+
+    [Fact]
+    public async Task DetailsView_returns_the_connection_details_in_ActionHero_key_order()
+    {
+        var before = NowMs();
+        await using var c = await Client();
+        var after = NowMs();
+        var line = await Line(c, "detailsView");
+
+        Assert.Equal(
+            "{\"status\":\"OK\",\"context\":\"response\",\"data\":{\"id\":\"<uuid>\",\"fingerprint\":\"<uuid>\",\"remoteIP\":\"127.0.0.1\"," +
+            "\"remotePort\":<n>,\"params\":{},\"connectedAt\":<n>,\"rooms\":[],\"totalActions\":0,\"pendingActions\":0},\"messageId\":\"<uuid>\"}",
+            Mask(line));
+        var json = Parse(line);
+        Assert.Equal(new[] { "status", "context", "data", "messageId" }, Keys(json));
+        var data = json["data"]!.AsObject();
+        Assert.Equal(
+            new[] { "id", "fingerprint", "remoteIP", "remotePort", "params", "connectedAt", "rooms", "totalActions", "pendingActions" },
+            Keys(data));
+        var id = (string)data["id"]!;
+        Assert.True(IsUuidV4(id), id);
+        Assert.Equal(id, (string?)data["fingerprint"]);
+        Assert.Contains(id, _node.Node.Api.LocalConnectionIds());
+        Assert.InRange((long)data["remotePort"]!, 1, 65535);
+        Assert.InRange((long)data["connectedAt"]!, before - 1000, after + 1000);
+    }
+
+    [Fact]
+    public async Task DetailsView_ignores_extra_words_and_lists_joined_rooms()
+    {
+        var room = await _node.NewRoomAsync();
+        await using var c = await Client();
+        Assert.Equal(OkTrue, Mask(await Line(c, $"roomAdd {room}")));
+
+        var json = Parse(await Line(c, "detailsView extra words"));
+        Assert.Equal("OK", (string?)json["status"]);
+        Assert.Equal($"[\"{room}\"]", json["data"]!["rooms"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Verbs_are_case_sensitive_and_a_leading_space_makes_an_empty_verb()
+    {
+        await using var c = await Client();
+        Assert.Equal(UnknownAction, Mask(await Line(c, "DETAILSVIEW")));
+        Assert.Equal(UnknownAction, Mask(await Line(c, " detailsView")));
+    }
+
+    [Fact]
+    public async Task Every_request_gets_a_fresh_uuid_messageId()
+    {
+        await using var c = await Client();
+        var ids = new List<string>();
+        foreach (var request in new[] { "detailsView", "detailsView", "paramsView", "roomView nosuch", "hello" })
+        {
+            var id = (string?)Parse(await Line(c, request))["messageId"];
+            Assert.True(IsUuidV4(id), $"{request}: {id}");
+            ids.Add(id!);
+        }
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task ParamAdd_messageId_takes_effect_from_the_next_request_and_sticks()
+    {
+        await using var c = await Client();
+        var addReply = await Line(c, "paramAdd messageId=abc");
+        Assert.Equal(OkNoData, Mask(addReply));
+        Assert.NotEqual("abc", (string?)Parse(addReply)["messageId"]);
+
+        var details = Parse(await Line(c, "detailsView"));
+        Assert.Equal("abc", (string?)details["messageId"]);
+        Assert.Equal("{\"messageId\":\"abc\"}", details["data"]!["params"]!.ToJsonString());
+
+        // sticky: every later reply carries it, verbs, errors and actions alike
+        Assert.Equal("{\"status\":\"OK\",\"context\":\"response\",\"messageId\":\"abc\"}", await Line(c, "paramAdd file x.txt"));
+        Assert.Equal(ErrorWithId("room does not exist", "abc"), await Line(c, "roomAdd nosuch-room-xyz"));
+        Assert.Equal(ErrorWithId("unknown action or invalid apiVersion", "abc"), await Line(c, "hello"));
+        Assert.Equal("{\"status\":\"OK\",\"context\":\"response\",\"data\":\"abc\",\"messageId\":\"abc\"}", await Line(c, "paramView messageId"));
+    }
+
+    // ---------------------------------------------------------------- params
+
+    [Fact]
+    public async Task ParamAdd_of_an_unknown_key_is_silently_dropped()
+    {
+        await using var c = await Client();
+        Assert.Equal(OkNoData, Mask(await Line(c, "paramAdd foo=bar")));
+        Assert.Equal(OkNoData, Mask(await Line(c, "paramAdd name x")));
+        Assert.Equal(OkNoData, Mask(await Line(c, "paramView foo")));
+        Assert.Equal("{\"status\":\"OK\",\"context\":\"response\",\"data\":{},\"messageId\":\"<uuid>\"}", Mask(await Line(c, "paramsView")));
+    }
+
+    [Fact]
+    public async Task ParamAdd_accepts_the_key_value_form_and_the_key_equals_value_form()
+    {
+        await using var c = await Client();
+        Assert.Equal(OkNoData, Mask(await Line(c, "paramAdd file nope.txt")));
+        Assert.Equal(OkNoData, Mask(await Line(c, "paramAdd apiVersion=1=2")));
+        Assert.Equal(OkNoData, Mask(await Line(c, "paramAdd callback=cb")));
+        Assert.Equal(OkNoData, Mask(await Line(c, "paramAdd action")));
+        Assert.Equal(OkNoData, Mask(await Line(c, "paramAdd")));
+
+        Assert.Equal("{\"status\":\"OK\",\"context\":\"response\",\"data\":\"nope.txt\",\"messageId\":\"<uuid>\"}", Mask(await Line(c, "paramView file")));
+        Assert.Equal("{\"status\":\"OK\",\"context\":\"response\",\"data\":\"1\",\"messageId\":\"<uuid>\"}", Mask(await Line(c, "paramView apiVersion")));
+        // insertion order; "action" had no value (undefined), so it is not there
+        Assert.Equal(
+            "{\"status\":\"OK\",\"context\":\"response\",\"data\":{\"file\":\"nope.txt\",\"apiVersion\":\"1\",\"callback\":\"cb\"},\"messageId\":\"<uuid>\"}",
+            Mask(await Line(c, "paramsView")));
+    }
+
+    [Fact]
+    public async Task ParamView_of_an_absent_key_or_no_key_has_no_data_key()
+    {
+        await using var c = await Client();
+        Assert.Equal(OkNoData, Mask(await Line(c, "paramView nothere")));
+        Assert.Equal(OkNoData, Mask(await Line(c, "paramView")));
+        Assert.Equal(OkNoData, Mask(await Line(c, "paramAdd callback=here")));
+        Assert.Equal("{\"status\":\"OK\",\"context\":\"response\",\"data\":\"here\",\"messageId\":\"<uuid>\"}", Mask(await Line(c, "paramView callback")));
+    }
+
+    [Fact]
+    public async Task ParamDelete_removes_one_key_and_the_reply_still_carries_the_deleted_messageId()
+    {
+        await using var c = await Client();
+        await Line(c, "paramAdd messageId=abc");
+        await Line(c, "paramAdd file=f.txt");
+        Assert.Equal("{\"status\":\"OK\",\"context\":\"response\",\"messageId\":\"abc\"}", await Line(c, "paramDelete messageId"));
+
+        var view = await Line(c, "paramsView");
+        Assert.Equal("{\"status\":\"OK\",\"context\":\"response\",\"data\":{\"file\":\"f.txt\"},\"messageId\":\"<uuid>\"}", Mask(view));
+        Assert.True(IsUuidV4((string?)Parse(view)["messageId"]));
+
+        Assert.Equal(OkNoData, Mask(await Line(c, "paramDelete nothere")));
+        Assert.Equal(OkNoData, Mask(await Line(c, "paramDelete")));
+        Assert.Equal("{\"status\":\"OK\",\"context\":\"response\",\"data\":\"f.txt\",\"messageId\":\"<uuid>\"}", Mask(await Line(c, "paramView file")));
+    }
+
+    [Fact]
+    public async Task ParamsDelete_clears_every_param()
+    {
+        await using var c = await Client();
+        await Line(c, "paramAdd messageId=m1");
+        await Line(c, "paramAdd file=f.txt");
+        Assert.Equal(
+            "{\"status\":\"OK\",\"context\":\"response\",\"data\":{\"messageId\":\"m1\",\"file\":\"f.txt\"},\"messageId\":\"m1\"}",
+            await Line(c, "paramsView"));
+        Assert.Equal("{\"status\":\"OK\",\"context\":\"response\",\"messageId\":\"m1\"}", await Line(c, "paramsDelete"));
+        var view = await Line(c, "paramsView");
+        Assert.Equal("{\"status\":\"OK\",\"context\":\"response\",\"data\":{},\"messageId\":\"<uuid>\"}", Mask(view));
+        Assert.True(IsUuidV4((string?)Parse(view)["messageId"]));
+    }
+
+    // ---------------------------------------------------------------- rooms
+
+    [Fact]
+    public async Task RoomAdd_joins_an_existing_room_once()
+    {
+        var room = await _node.NewRoomAsync();
+        await using var c = await Client();
+        Assert.Equal(OkTrue, Mask(await Line(c, $"roomAdd {room}")));
+        Assert.Equal(Error($"connection already in this room ({room})"), Mask(await Line(c, $"roomAdd {room}")));
+        var status = await _node.Node.Api.StatusAsync(room);
+        Assert.Single(status.Members);
+    }
+
+    [Fact]
+    public async Task RoomAdd_of_a_missing_room_or_no_room_is_refused()
+    {
+        await using var c = await Client();
+        Assert.Equal(Error("room does not exist"), Mask(await Line(c, "roomAdd no-such-room-" + Guid.NewGuid().ToString("N"))));
+        Assert.Equal(Error("room does not exist"), Mask(await Line(c, "roomAdd")));
+        Assert.Equal(Error("room does not exist"), Mask(await Line(c, "roomAdd   defaultRoom")));
+        Assert.Equal("[]", Parse(await Line(c, "detailsView"))["data"]!["rooms"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task RoomLeave_leaves_a_joined_room_and_refuses_otherwise()
+    {
+        var room = await _node.NewRoomAsync();
+        await using var c = await Client();
+        Assert.Equal(Error($"connection not in this room ({room})"), Mask(await Line(c, $"roomLeave {room}")));
+        Assert.Equal(Error("connection not in this room (undefined)"), Mask(await Line(c, "roomLeave")));
+        Assert.Equal(OkTrue, Mask(await Line(c, $"roomAdd {room}")));
+        Assert.Equal(OkTrue, Mask(await Line(c, $"roomLeave {room}")));
+        Assert.Equal(Error($"connection not in this room ({room})"), Mask(await Line(c, $"roomLeave {room}")));
+        Assert.Empty((await _node.Node.Api.StatusAsync(room)).Members);
+    }
+
+    [Fact]
+    public async Task RoomView_lists_the_members_of_a_joined_room()
+    {
+        var room = await _node.NewRoomAsync();
+        await using var a = await Client();
+        await using var b = await Client();
+        var idA = await ConnectionIdOf(a);
+        var idB = await ConnectionIdOf(b);
+        var before = NowMs();
+        Assert.Equal(OkTrue, Mask(await Line(a, $"roomAdd {room}")));
+        Assert.Equal(OkTrue, Mask(await Line(b, $"roomAdd {room}")));
+        var after = NowMs();
+
+        var line = await Line(a, $"roomView {room}");
+        var json = Parse(line);
+        Assert.Equal(new[] { "status", "context", "data", "messageId" }, Keys(json));
+        Assert.Equal("OK", (string?)json["status"]);
+        Assert.True(IsUuidV4((string?)json["messageId"]));
+        var data = json["data"]!.AsObject();
+        Assert.Equal(new[] { "room", "members", "membersCount" }, Keys(data));
+        Assert.Equal(room, (string?)data["room"]);
+        Assert.Equal(2, (int)data["membersCount"]!);
+        var members = data["members"]!.AsObject();
+        Assert.Equal(new[] { idA, idB }.Order(), Keys(members).Order());
+        foreach (var (id, member) in members)
+        {
+            Assert.Equal(new[] { "id", "joinedAt" }, Keys(member));
+            Assert.Equal(id, (string?)member!["id"]);
+            Assert.InRange((long)member["joinedAt"]!, before - 1000, after + 1000);
+        }
+
+        // the one-member shape, exactly
+        Assert.Equal(OkTrue, Mask(await Line(b, $"roomLeave {room}")));
+        Assert.Equal(
+            $"{{\"status\":\"OK\",\"context\":\"response\",\"data\":{{\"room\":\"{room}\",\"members\":{{\"<uuid>\":{{\"id\":\"<uuid>\",\"joinedAt\":<n>}}}},\"membersCount\":1}},\"messageId\":\"<uuid>\"}}",
+            Mask(await Line(a, $"roomView {room}")));
+    }
+
+    [Fact]
+    public async Task RoomView_of_a_room_not_joined_is_refused()
+    {
+        var room = await _node.NewRoomAsync();
+        await using var c = await Client();
+        Assert.Equal(Error($"connection not in this room ({room})"), Mask(await Line(c, $"roomView {room}")));
+        Assert.Equal(Error("connection not in this room (nosuch)"), Mask(await Line(c, "roomView nosuch")));
+        Assert.Equal(Error("connection not in this room (undefined)"), Mask(await Line(c, "roomView")));
+    }
+
+    // ---------------------------------------------------------------- say
+
+    [Fact]
+    public async Task Say_replies_OK_and_every_member_including_the_sender_gets_the_chat_line()
+    {
+        var room = await _node.NewRoomAsync();
+        await using var a = await Client();
+        await using var b = await Client();
+        var idA = await ConnectionIdOf(a);
+        Assert.Equal(OkTrue, Mask(await Line(a, $"roomAdd {room}")));
+        Assert.Equal(OkTrue, Mask(await Line(b, $"roomAdd {room}")));
+
+        var before = NowMs();
+        await a.SendLineAsync($"say {room} hello world");
+        var (reply, atA) = await a.ReadReplyAndChatAsync();
+        Assert.Equal(OkNoData, Mask(reply));
+        var atB = await b.ReadLineAsync();
+        var after = NowMs();
+
+        Assert.Equal($"{{\"message\":\"hello world\",\"room\":\"{room}\",\"from\":\"{idA}\",\"context\":\"user\",\"sentAt\":<n>}}", Mask(atA).Replace("<uuid>", idA));
+        Assert.Equal(atA, atB);
+        var json = Parse(atA);
+        Assert.Equal(new[] { "message", "room", "from", "context", "sentAt" }, Keys(json));
+        Assert.Equal(idA, (string?)json["from"]);
+        Assert.InRange((long)json["sentAt"]!, before - 1000, after + 1000);
+        Assert.True(await b.IsSilentAsync());
+    }
+
+    [Fact(Skip = "BUG: the sender's own chat line can overtake the OK reply to its say. 'say R nN' (sender is a member of R), " +
+        "expected '{\"status\":\"OK\",\"context\":\"response\",\"messageId\":…}' then '{\"message\":\"nN\",…}', actual about once in " +
+        "200-300 says the chat line comes first (ConnectionActor.Say tells the room before queueing the OK reply; the room's " +
+        "fan-out can reach the transport first).")]
+    public async Task Say_reply_comes_before_the_chat_line_on_the_senders_socket()
+    {
+        var room = await _node.NewRoomAsync();
+        await using var c = await Client();
+        Assert.Equal(OkTrue, Mask(await Line(c, $"roomAdd {room}")));
+        for (var i = 0; i < 300; i++)
+        {
+            await c.SendLineAsync($"say {room} n{i}");
+            var first = await c.ReadLineAsync();
+            var second = await c.ReadLineAsync();
+            Assert.True(Mask(first) == OkNoData, $"say #{i}: the first line after the say is not its OK reply but {first}");
+            Assert.Equal($"n{i}", (string?)Parse(second)["message"]);
+        }
+    }
+
+    [Fact]
+    public async Task Say_preserves_runs_of_spaces_in_the_message()
+    {
+        var room = await _node.NewRoomAsync();
+        await using var c = await Client();
+        Assert.Equal(OkTrue, Mask(await Line(c, $"roomAdd {room}")));
+        await c.SendLineAsync($"say {room}   two  spaces ");
+        var (reply, chat) = await c.ReadReplyAndChatAsync();
+        Assert.Equal(OkNoData, Mask(reply));
+        Assert.Equal("  two  spaces ", (string?)Parse(chat)["message"]);
+        await c.SendLineAsync($"say {room} hello   world");
+        (reply, chat) = await c.ReadReplyAndChatAsync();
+        Assert.Equal(OkNoData, Mask(reply));
+        Assert.Equal("hello   world", (string?)Parse(chat)["message"]);
+    }
+
+    [Fact]
+    public async Task Say_keeps_json_looking_messages_as_strings()
+    {
+        var room = await _node.NewRoomAsync();
+        await using var c = await Client();
+        Assert.Equal(OkTrue, Mask(await Line(c, $"roomAdd {room}")));
+        await c.SendLineAsync($"say {room} {{\"a\":1}}");
+        var (reply, chat) = await c.ReadReplyAndChatAsync();
+        Assert.Equal(OkNoData, Mask(reply));
+        Assert.StartsWith("{\"message\":\"{\\\"a\\\":1}\",", chat);
+        await c.SendLineAsync($"say {room} 0");
+        (reply, chat) = await c.ReadReplyAndChatAsync();
+        Assert.Equal(OkNoData, Mask(reply));
+        Assert.StartsWith("{\"message\":\"0\",", chat);
+    }
+
+    [Fact]
+    public async Task Say_without_a_room_or_a_message_is_refused()
+    {
+        var room = await _node.NewRoomAsync();
+        await using var c = await Client();
+        Assert.Equal(OkTrue, Mask(await Line(c, $"roomAdd {room}")));
+        var required = Error("both room and message are required");
+        Assert.Equal(required, Mask(await Line(c, "say")));
+        Assert.Equal(required, Mask(await Line(c, $"say {room}")));
+        Assert.Equal(required, Mask(await Line(c, $"say {room} ")));
+        Assert.Equal(required, Mask(await Line(c, $"say  {room} hi")));
+        Assert.True(await c.IsSilentAsync(), "no chat line may follow a refused say");
+    }
+
+    [Fact]
+    public async Task Say_to_a_room_not_joined_is_refused_and_not_delivered()
+    {
+        var room = await _node.NewRoomAsync();
+        await using var member = await Client();
+        await using var outsider = await Client();
+        Assert.Equal(OkTrue, Mask(await Line(member, $"roomAdd {room}")));
+        Assert.Equal(Error($"connection not in this room ({room})"), Mask(await Line(outsider, $"say {room} hi")));
+        Assert.Equal(Error("connection not in this room (nosuch)"), Mask(await Line(outsider, "say nosuch hi")));
+        Assert.True(await member.IsSilentAsync(), "a refused say reaches nobody");
+    }
+
+    // ---------------------------------------------------------------- actions, file, documentation
+
+    [Fact]
+    public async Task An_unknown_word_is_an_unknown_action()
+    {
+        await using var c = await Client();
+        var reply = await Line(c, "hello world");
+        Assert.Equal(UnknownAction, Mask(reply));
+        Assert.True(IsUuidV4((string?)Parse(reply)["messageId"]));
+        // the first word became the sticky action
+        Assert.Equal("{\"status\":\"OK\",\"context\":\"response\",\"data\":{\"action\":\"hello\"},\"messageId\":\"<uuid>\"}", Mask(await Line(c, "paramsView")));
+    }
+
+    [Fact]
+    public async Task A_json_line_replaces_the_params_and_its_messageId_sticks()
+    {
+        await using var c = await Client();
+        await Line(c, "paramAdd file=f.txt");
+        Assert.Equal(ErrorWithId("unknown action or invalid apiVersion", "jm1"),
+            await Line(c, "{\"action\":\"nope\",\"params\":{\"messageId\":\"jm1\"}}"));
+        Assert.Equal(
+            "{\"status\":\"OK\",\"context\":\"response\",\"data\":{\"messageId\":\"jm1\",\"action\":\"nope\"},\"messageId\":\"jm1\"}",
+            await Line(c, "paramsView"));
+        Assert.Equal(ErrorWithId("unknown action or invalid apiVersion", "jm1"), await Line(c, "hello"));
+        Assert.Equal(
+            "{\"status\":\"OK\",\"context\":\"response\",\"data\":{\"messageId\":\"jm1\",\"action\":\"hello\"},\"messageId\":\"jm1\"}",
+            await Line(c, "paramsView"));
+    }
+
+    [Fact]
+    public async Task A_json_line_without_params_keeps_the_sticky_params()
+    {
+        await using var c = await Client();
+        await Line(c, "paramAdd messageId=s1");
+        Assert.Equal(ErrorWithId("unknown action or invalid apiVersion", "s1"), await Line(c, "{\"action\":\"nope\"}"));
+        Assert.Equal(
+            "{\"status\":\"OK\",\"context\":\"response\",\"data\":{\"messageId\":\"s1\",\"action\":\"nope\"},\"messageId\":\"s1\"}",
+            await Line(c, "paramsView"));
+    }
+
+    [Fact]
+    public async Task File_that_does_not_exist_answers_the_bare_v20_string()
+    {
+        await using var c = await Client();
+        Assert.Equal("\"That file is not found\"", await Line(c, "file x"));
+        Assert.Equal("\"That file is not found\"", await Line(c, "file"));
+        Assert.Equal("OK", (string?)Parse(await Line(c, "detailsView"))["status"]);
+    }
+
+    [Fact]
+    public async Task Documentation_answers_OK_with_empty_data()
+    {
+        await using var c = await Client();
+        Assert.Equal("{\"status\":\"OK\",\"context\":\"response\",\"data\":{},\"messageId\":\"<uuid>\"}", Mask(await Line(c, "documentation")));
+    }
+
+    // ---------------------------------------------------------------- server API pushes
+
+    [Fact]
+    public async Task Server_broadcast_reaches_members_from_0()
+    {
+        var room = await _node.NewRoomAsync();
+        await using var a = await Client();
+        await using var b = await Client();
+        Assert.Equal(OkTrue, Mask(await Line(a, $"roomAdd {room}")));
+        Assert.Equal(OkTrue, Mask(await Line(b, $"roomAdd {room}")));
+
+        await _node.Node.Api.BroadcastAsync(room, JsonValue.Create("x"));
+        var expected = $"{{\"message\":\"x\",\"room\":\"{room}\",\"from\":\"0\",\"context\":\"user\",\"sentAt\":<n>}}";
+        Assert.Equal(expected, Mask(await a.ReadLineAsync()));
+        Assert.Equal(expected, Mask(await b.ReadLineAsync()));
+    }
+
+    [Fact]
+    public async Task Server_sendMessage_adds_a_messageId_only_to_response_context()
+    {
+        await using var c = await Client();
+        var details = Parse(await Line(c, "detailsView"));
+        var id = (string)details["data"]!["id"]!;
+        var lastMessageId = (string)details["messageId"]!;
+
+        Assert.True(await _node.Node.Api.SendMessageAsync(id, new JsonObject { ["message"] = "hi", ["context"] = "user" }));
+        Assert.Equal("{\"message\":\"hi\",\"context\":\"user\"}", await c.ReadLineAsync());
+
+        Assert.True(await _node.Node.Api.SendMessageAsync(id, new JsonObject { ["b"] = 2 }));
+        Assert.Equal("{\"b\":2}", await c.ReadLineAsync());
+
+        Assert.True(await _node.Node.Api.SendMessageAsync(id, new JsonObject { ["a"] = 1, ["context"] = "response" }));
+        Assert.Equal($"{{\"a\":1,\"context\":\"response\",\"messageId\":\"{lastMessageId}\"}}", await c.ReadLineAsync());
+
+        Assert.True(await _node.Node.Api.SendMessageAsync(id, new JsonObject { ["a"] = 1, ["context"] = "response", ["messageId"] = "own" }));
+        Assert.Equal("{\"a\":1,\"context\":\"response\",\"messageId\":\"own\"}", await c.ReadLineAsync());
+
+        Assert.False(await _node.Node.Api.SendMessageAsync(Guid.NewGuid().ToString(), new JsonObject { ["a"] = 1 }));
+    }
+
+    [Fact]
+    public async Task Destroying_a_room_tells_every_member_and_removes_them()
+    {
+        var room = await _node.NewRoomAsync();
+        await using var a = await Client();
+        await using var b = await Client();
+        Assert.Equal(OkTrue, Mask(await Line(a, $"roomAdd {room}")));
+        Assert.Equal(OkTrue, Mask(await Line(b, $"roomAdd {room}")));
+
+        await _node.Node.Api.DestroyAsync(room);
+        var expected = $"{{\"message\":\"this room has been deleted\",\"room\":\"{room}\",\"from\":\"0\",\"context\":\"user\",\"sentAt\":<n>}}";
+        Assert.Equal(expected, Mask(await a.ReadLineAsync()));
+        Assert.Equal(expected, Mask(await b.ReadLineAsync()));
+
+        Assert.Equal(Error($"connection not in this room ({room})"), Mask(await Line(a, $"say {room} still there?")));
+        Assert.Equal(Error($"connection not in this room ({room})"), Mask(await Line(b, $"roomView {room}")));
+        Assert.Equal("[]", Parse(await Line(a, "detailsView"))["data"]!["rooms"]!.ToJsonString());
+        Assert.False(await _node.Node.Api.ExistsAsync(room));
+        Assert.Equal(Error("room does not exist"), Mask(await Line(a, $"roomAdd {room}")));
+    }
+
+    [Fact]
+    public async Task Closing_a_socket_removes_its_membership()
+    {
+        var room = await _node.NewRoomAsync();
+        var a = await Client();
+        await using var b = await Client();
+        var idB = await ConnectionIdOf(b);
+        Assert.Equal(OkTrue, Mask(await Line(a, $"roomAdd {room}")));
+        Assert.Equal(OkTrue, Mask(await Line(b, $"roomAdd {room}")));
+        Assert.Equal(2, (int)Parse(await Line(b, $"roomView {room}"))["data"]!["membersCount"]!);
+
+        await a.DisposeAsync(); // abrupt: no quit
+
+        JsonObject? last = null;
+        await EventuallyAsync(async () =>
+        {
+            last = Parse(await Line(b, $"roomView {room}"))["data"]!.AsObject();
+            return (int)last["membersCount"]! == 1;
+        }, "the closed connection leaves the room");
+        Assert.Equal(new[] { idB }, Keys(last!["members"]));
+    }
+}
