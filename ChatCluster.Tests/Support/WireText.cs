@@ -4,28 +4,46 @@ using System.Text.RegularExpressions;
 namespace ChatCluster.Tests.Support;
 
 /// <summary>
-/// Helpers for asserting exact wire text: mask the parts that vary (uuids, timestamps, ports) so a whole
-/// line, key order included, can be compared with one string; read key order; poll observable state.
+/// Exact comparison of wire text against ActionHero's captures: the raw text (so key order and spelling count)
+/// with the values that change per run masked. <c>&lt;cid&gt;</c> = a given connection id, <c>&lt;uuid&gt;</c> = any
+/// other uuid v4, <c>&lt;n&gt;</c> = the digits of <c>remotePort</c>, <c>connectedAt</c>, <c>joinedAt</c>, <c>sentAt</c>.
 /// </summary>
 public static partial class WireText
 {
-    [GeneratedRegex("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")]
-    private static partial Regex UuidPattern();
+    [GeneratedRegex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")]
+    private static partial Regex Uuid();
 
-    [GeneratedRegex("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")]
-    private static partial Regex UuidV4Pattern();
+    [GeneratedRegex("\"(remotePort|connectedAt|joinedAt|sentAt)\":[0-9]+")]
+    private static partial Regex VaryingNumber();
 
-    [GeneratedRegex("\"(sentAt|joinedAt|connectedAt|remotePort)\":[0-9]+")]
-    private static partial Regex NumberFieldPattern();
+    public static string Mask(string text, params string[] connectionIds)
+    {
+        for (var i = 0; i < connectionIds.Length; i++)
+        {
+            var name = connectionIds.Length == 1 ? "<cid>" : "<cid" + (char)('A' + i) + ">";
+            text = text.Replace(connectionIds[i], name, StringComparison.Ordinal);
+        }
+        text = Uuid().Replace(text, "<uuid>");
+        return VaryingNumber().Replace(text, m => "\"" + m.Groups[1].Value + "\":<n>");
+    }
 
-    /// <summary>Every uuid becomes <c>&lt;uuid&gt;</c>; sentAt/joinedAt/connectedAt/remotePort values become <c>&lt;n&gt;</c>.</summary>
-    public static string Mask(string line) =>
-        NumberFieldPattern().Replace(UuidPattern().Replace(line, "<uuid>"), "\"$1\":<n>");
+    /// <summary>The text is one valid JSON value and, masked, equals <paramref name="expected"/> character for character.</summary>
+    public static void Equal(string expected, string actual, params string[] connectionIds)
+    {
+        _ = JsonNode.Parse(actual); // must be JSON at all
+        Assert.Equal(expected, Mask(actual, connectionIds));
+    }
 
-    public static bool IsUuidV4(string? s) => s is not null && UuidV4Pattern().IsMatch(s);
+    public static bool IsUuid(string? text) => text is not null && Uuid().IsMatch(text) && text.Length == 36;
 
-    /// <summary>The keys of a JSON object in wire order.</summary>
+    /// <summary>The property names of a JSON object, in wire order.</summary>
     public static string[] Keys(JsonNode? node) => node!.AsObject().Select(p => p.Key).ToArray();
+
+    /// <summary>The verb error ActionHero 29 writes on a websocket (status and error are Error#toString()).</summary>
+    public static string VerbError(string error, string dataJson, string messageIdJson) =>
+        $"{{\"status\":\"{error}\",\"error\":\"{error}\",\"context\":\"response\",\"data\":{dataJson},\"messageId\":{messageIdJson}}}";
+
+    public static bool IsUuidV4(string? s) => IsUuid(s);
 
     public static JsonObject Parse(string line) => JsonNode.Parse(line)!.AsObject();
 

@@ -1,0 +1,17 @@
+namespace ChatCluster.Tests.Support;
+
+/// <summary>Bounded polling on observable state (never a fixed sleep to synchronize).</summary>
+public static class Eventually
+{
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails with <paramref name="what"/> after <see cref="Timeouts.Expect"/>.</summary>
+    public static async Task TrueAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Timeouts.Expect;
+        while (true)
+        {
+            if (await condition()) return;
+            if (DateTime.UtcNow > deadline) Assert.Fail("still not true after " + Timeouts.Expect + ": " + what);
+            await Task.Delay(50);
+        }
+    }
+}

@@ -1,0 +1,218 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace ChatCluster.Tests.Support;
+
+/// <summary>One websocket frame as read from the server.</summary>
+public sealed record RawFrame(bool Fin, int Rsv, int Opcode, bool Masked, byte[] Payload)
+{
+    public const int Continuation = 0x0, Text = 0x1, Binary = 0x2, Close = 0x8, Ping = 0x9, Pong = 0xA;
+
+    public string AsText => Encoding.UTF8.GetString(Payload);
+
+    /// <summary>The status code of a close frame; null when its body is empty (the peer sees 1005).</summary>
+    public ushort? CloseCode => Opcode == Close && Payload.Length >= 2 ? BinaryPrimitives.ReadUInt16BigEndian(Payload) : null;
+
+    public override string ToString() => $"opcode {Opcode} fin {Fin} {Payload.Length}B {(Opcode == Close ? "code " + CloseCode : AsText)}";
+}
+
+/// <summary>
+/// A websocket client over a bare TCP socket: it does the HTTP upgrade itself and writes any frame, including
+/// ones a real client library refuses to send (unmasked, reserved bits, bad opcodes, raw pings).
+/// </summary>
+public sealed class RawWebSocketClient : IAsyncDisposable
+{
+    private readonly TcpClient _client;
+    private readonly NetworkStream _stream;
+    private readonly byte[] _buffer = new byte[64 * 1024];
+    private readonly List<byte> _pending = new();
+    private Task<int>? _read;
+
+    private RawWebSocketClient(TcpClient client)
+    {
+        _client = client;
+        _stream = client.GetStream();
+    }
+
+    public static async Task<RawWebSocketClient> ConnectAsync(int port, string pathAndQuery = "/primus?_primuscb=raw")
+    {
+        var client = new TcpClient { NoDelay = true };
+        await client.ConnectAsync("127.0.0.1", port);
+        var raw = new RawWebSocketClient(client);
+        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+        var request = $"GET {pathAndQuery} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+                      $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        await raw._stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+
+        var deadline = DateTime.UtcNow + Timeouts.Expect;
+        int end;
+        while ((end = IndexOf(raw._pending, "\r\n\r\n"u8)) < 0) await raw.FillAsync(deadline);
+        var head = Encoding.ASCII.GetString(raw._pending.GetRange(0, end).ToArray());
+        raw._pending.RemoveRange(0, end + 4);
+        Assert.StartsWith("HTTP/1.1 101", head, StringComparison.Ordinal);
+        var expectedAccept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
+        Assert.Contains("Sec-WebSocket-Accept: " + expectedAccept, head, StringComparison.OrdinalIgnoreCase);
+        return raw;
+    }
+
+    /// <summary>Writes one frame exactly as described: masked with a random key unless <paramref name="mask"/> is false.</summary>
+    public async Task SendFrameAsync(int opcode, byte[] payload, bool fin = true, bool mask = true, int rsv = 0)
+    {
+        var frame = new List<byte> { (byte)((fin ? 0x80 : 0) | ((rsv & 7) << 4) | (opcode & 0x0F)) };
+        var maskBit = mask ? 0x80 : 0;
+        if (payload.Length <= 125)
+        {
+            frame.Add((byte)(maskBit | payload.Length));
+        }
+        else if (payload.Length <= ushort.MaxValue)
+        {
+            frame.Add((byte)(maskBit | 126));
+            frame.Add((byte)(payload.Length >> 8));
+            frame.Add((byte)payload.Length);
+        }
+        else
+        {
+            frame.Add((byte)(maskBit | 127));
+            var len = new byte[8];
+            BinaryPrimitives.WriteUInt64BigEndian(len, (ulong)payload.Length);
+            frame.AddRange(len);
+        }
+        if (mask)
+        {
+            var key = RandomNumberGenerator.GetBytes(4);
+            frame.AddRange(key);
+            for (var i = 0; i < payload.Length; i++) frame.Add((byte)(payload[i] ^ key[i & 3]));
+        }
+        else
+        {
+            frame.AddRange(payload);
+        }
+        await _stream.WriteAsync(frame.ToArray());
+    }
+
+    /// <summary>Writes bytes as they are (hand-built frames, or a header without its payload).</summary>
+    public async Task SendRawAsync(byte[] bytes) => await _stream.WriteAsync(bytes);
+
+    public Task SendTextAsync(string text, bool fin = true) => SendFrameAsync(RawFrame.Text, Encoding.UTF8.GetBytes(text), fin);
+
+    /// <summary>The next frame; TimeoutException if none comes in time, EndOfStreamException when the server closed the TCP connection.</summary>
+    public async Task<RawFrame> ReadFrameAsync(TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? Timeouts.Expect);
+        await NeedAsync(2, deadline);
+        var b0 = _pending[0];
+        var b1 = _pending[1];
+        var masked = (b1 & 0x80) != 0;
+        long length = b1 & 0x7F;
+        var offset = 2;
+        if (length == 126)
+        {
+            await NeedAsync(4, deadline);
+            length = (_pending[2] << 8) | _pending[3];
+            offset = 4;
+        }
+        else if (length == 127)
+        {
+            await NeedAsync(10, deadline);
+            length = (long)BinaryPrimitives.ReadUInt64BigEndian(_pending.GetRange(2, 8).ToArray());
+            offset = 10;
+        }
+        var keyOffset = offset;
+        if (masked) offset += 4;
+        await NeedAsync(offset + (int)length, deadline);
+        var payload = _pending.GetRange(offset, (int)length).ToArray();
+        if (masked)
+        {
+            for (var i = 0; i < payload.Length; i++) payload[i] ^= _pending[keyOffset + (i & 3)];
+        }
+        _pending.RemoveRange(0, offset + (int)length);
+        return new RawFrame((b0 & 0x80) != 0, (b0 >> 4) & 7, b0 & 0x0F, masked, payload);
+    }
+
+    /// <summary>Reads frames until a close frame; returns the frames before it and the close frame (null if the TCP connection just ended).</summary>
+    public async Task<(List<RawFrame> Before, RawFrame? Close)> ReadUntilCloseAsync()
+    {
+        var before = new List<RawFrame>();
+        var deadline = DateTime.UtcNow + Timeouts.Expect;
+        while (true)
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero) throw new TimeoutException("the server sent no close frame; frames: " + string.Join(" | ", before));
+            RawFrame frame;
+            try
+            {
+                frame = await ReadFrameAsync(left);
+            }
+            catch (Exception e) when (e is EndOfStreamException or IOException)
+            {
+                EndReason = e.GetType().Name + ": " + e.Message + $" ({_pending.Count} bytes pending)";
+                return (before, null);
+            }
+            if (frame.Opcode == RawFrame.Close) return (before, frame);
+            before.Add(frame);
+        }
+    }
+
+    /// <summary>True when the server ends the TCP connection (EOF or reset) within the timeout, after any further frames.</summary>
+    public async Task<bool> ServerEndsConnectionAsync()
+    {
+        var deadline = DateTime.UtcNow + Timeouts.Expect;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                await ReadFrameAsync(deadline - DateTime.UtcNow);
+            }
+            catch (Exception e) when (e is EndOfStreamException or IOException)
+            {
+                return true;
+            }
+            catch (TimeoutException)
+            {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Why the last read ended without a frame (EOF or reset), for failure messages.</summary>
+    public string? EndReason { get; private set; }
+
+    private async Task NeedAsync(int count, DateTime deadline)
+    {
+        while (_pending.Count < count) await FillAsync(deadline);
+    }
+
+    private async Task FillAsync(DateTime deadline)
+    {
+        var left = deadline - DateTime.UtcNow;
+        if (left <= TimeSpan.Zero) throw new TimeoutException($"no complete frame within the timeout ({_pending.Count} bytes pending)");
+        _read ??= _stream.ReadAsync(_buffer).AsTask();
+        var finished = await Task.WhenAny(_read, Task.Delay(left));
+        if (finished != _read) throw new TimeoutException($"no complete frame within the timeout ({_pending.Count} bytes pending)");
+        var read = _read;
+        _read = null;
+        var n = await read;
+        if (n == 0) throw new EndOfStreamException("the server closed the connection");
+        _pending.AddRange(_buffer.AsSpan(0, n).ToArray());
+    }
+
+    private static int IndexOf(List<byte> data, ReadOnlySpan<byte> needle)
+    {
+        for (var i = 0; i + needle.Length <= data.Count; i++)
+        {
+            var match = true;
+            for (var j = 0; j < needle.Length && match; j++) match = data[i + j] == needle[j];
+            if (match) return i;
+        }
+        return -1;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

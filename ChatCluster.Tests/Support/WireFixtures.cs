@@ -1,0 +1,17 @@
+namespace ChatCluster.Tests.Support;
+
+/// <summary>A node whose Primus heartbeat ticks every 300 ms, so ping, pong and timeout happen within a test.</summary>
+public sealed class FastHeartbeatFixture : NodeFixture
+{
+    public const int PingIntervalMs = 300;
+
+    protected override IReadOnlyList<string> Overrides => new[] { $"chatcluster.websocket.ping-interval = {PingIntervalMs}ms" };
+}
+
+/// <summary>A node that accepts websocket messages of at most 64 KiB.</summary>
+public sealed class SmallMessageLimitFixture : NodeFixture
+{
+    public const int MaxMessageBytes = 64 * 1024;
+
+    protected override IReadOnlyList<string> Overrides => new[] { $"chatcluster.websocket.max-message-bytes = {MaxMessageBytes}" };
+}
