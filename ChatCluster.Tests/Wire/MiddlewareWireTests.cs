@@ -443,4 +443,103 @@ public sealed class MiddlewareWireTests : IClassFixture<MiddlewareNodeFixture>
             Assert.Equal("after", (string?)(await bystander.NextChatAsync())["message"]);
         });
     }
+
+    [Theory]
+    [InlineData(Transport.Tcp)]
+    [InlineData(Transport.Ws)]
+    public async Task A_slow_say_hook_should_not_reorder_a_recipients_messages(Transport transport)
+    {
+        var room = await _node.NewRoomAsync("slowsay");
+        await With(new ChatMiddleware(UniqueName("slow-say"))
+        {
+            // the first message takes longest, the later ones pass at once: order must still hold per recipient
+            Say = async (_, r, payload) =>
+            {
+                if (r == room && (string?)payload["message"] == "1") await Task.Delay(300);
+                return SayVerdict.Deliver(payload);
+            },
+        }, async () =>
+        {
+            var (sender, tcp, ws) = await ThreeMembersAsync(room, transport);
+            await using (sender)
+            await using (tcp)
+            await using (ws)
+            {
+                foreach (var m in new[] { "1", "2", "3", "4" }) WireClient.AssertOk(await sender.SayAsync(room, m));
+                foreach (var member in new[] { sender, tcp, ws })
+                {
+                    var got = new List<string?>();
+                    for (var i = 0; i < 4; i++) got.Add((string?)(await member.NextChatAsync())["message"]);
+                    Assert.Equal(new[] { "1", "2", "3", "4" }, got);
+                }
+            }
+        });
+    }
+
+    [Theory]
+    [InlineData(Transport.Tcp)]
+    [InlineData(Transport.Ws)]
+    public async Task A_refusing_leave_hook_should_not_keep_a_closed_connection_in_the_room(Transport transport)
+    {
+        var room = await _node.NewRoomAsync("closeleave");
+        var leaveCalls = 0;
+        await With(new ChatMiddleware(UniqueName("refuse-leave-close"))
+        {
+            Leave = (_, r) =>
+            {
+                if (r != room) return ValueTask.FromResult(RoomVerdict.Allow);
+                Interlocked.Increment(ref leaveCalls);
+                return ValueTask.FromResult(RoomVerdict.Refuse("you may not leave"));
+            },
+        }, async () =>
+        {
+            await using var watcher = await Connect(Other(transport));
+            await watcher.JoinAsync(room);
+            string id;
+            await using (var client = await Connect(transport))
+            {
+                await client.JoinAsync(room);
+                id = await client.IdAsync();
+                Assert.Equal(2, (await _node.Node.Api.StatusAsync(room)).MembersCount);
+            } // the socket closes
+
+            await Eventually.TrueAsync(() => Volatile.Read(ref leaveCalls) >= 1, "the leave hook to run on close");
+            var deadline = DateTime.UtcNow + Timeouts.Expect;
+            while (true)
+            {
+                var view = await watcher.RoomViewAsync(room);
+                WireClient.AssertOk(view);
+                if (!view["data"]!["members"]!.AsObject().ContainsKey(id)) break;
+                Assert.True(DateTime.UtcNow < deadline, "the closed connection is still a member: " + view.ToJsonString());
+                await Task.Delay(20);
+            }
+        });
+    }
+
+    [Fact]
+    public async Task A_say_pipelined_behind_a_slow_join_should_wait_for_the_join()
+    {
+        var room = await _node.NewRoomAsync("pipelined");
+        await With(new ChatMiddleware(UniqueName("slow-join"))
+        {
+            Join = async (_, r) =>
+            {
+                if (r == room) await Task.Delay(300);
+                return RoomVerdict.Allow;
+            },
+        }, async () =>
+        {
+            await using var other = await Connect(Transport.Ws);
+            await other.JoinAsync(room);
+            await using var tcp = await (await _node.Tcp()).Welcomed();
+
+            await tcp.SendAsync(System.Text.Encoding.UTF8.GetBytes($"roomAdd {room}\nsay {room} right after\n"));
+            var joined = await tcp.ReadJsonAsync();
+            Assert.Equal("OK", (string?)joined["status"]);
+            Assert.True((bool)joined["data"]!, joined.ToJsonString());
+            var said = await tcp.ReadUntilAsync(m => (string?)m["context"] == "response");
+            Assert.True((string?)said["status"] == "OK", said.ToJsonString());
+            Assert.Equal("right after", (string?)(await other.NextChatAsync())["message"]);
+        });
+    }
 }
