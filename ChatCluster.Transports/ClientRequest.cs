@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace ChatCluster.Transports;
@@ -23,8 +24,21 @@ public sealed record ClientRequest(
     string? MessageIdJson = null,
     string? DataJson = null,
     JsonObject? Json = null,
-    string? RawLine = null)
+    string? RawLine = null,
+    JsonValueKind? FirstArgKind = null)
 {
+    /// <summary>
+    /// The first word came from a JSON value that is not a string (websocket only): JavaScript would compare it
+    /// by identity with the connection's room names, so it never names a joined room.
+    /// </summary>
+    public bool FirstArgIsNotString => FirstArgKind is { } kind && kind != JsonValueKind.String;
+
+    /// <summary>The first word is falsy in JavaScript (missing, "", or a JSON 0 / false / null).</summary>
+    public bool FirstArgIsFalsy => Arg(0) is not { Length: > 0 } first
+        || FirstArgKind == JsonValueKind.False
+        || FirstArgKind == JsonValueKind.Null
+        || (FirstArgKind == JsonValueKind.Number && first == "0");
+
     public string? Arg(int index) => index < Args.Count ? Args[index] : null;
 
     /// <summary>The words after the first, joined with one space (JavaScript's <c>join</c>: null becomes empty).</summary>

@@ -25,6 +25,56 @@ public static class JsonText
 
     public static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
 
+    /// <summary>
+    /// Parses one JSON value the way JavaScript's <c>JSON.parse</c> does: a duplicate key keeps its first position and
+    /// takes the last value (System.Text.Json's own JsonObject would throw when it is first read).
+    /// Throws <see cref="JsonException"/> for invalid JSON (including trailing data) or nesting deeper than 64.
+    /// </summary>
+    public static JsonNode? Parse(ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = DocumentOptions.MaxDepth });
+        if (!reader.Read()) throw new JsonException("empty input");
+        var node = ReadValue(ref reader);
+        if (reader.Read()) throw new JsonException("trailing data after the JSON value");
+        return node;
+    }
+
+    public static JsonNode? Parse(string text) => Parse(System.Text.Encoding.UTF8.GetBytes(text));
+
+    private static JsonNode? ReadValue(ref Utf8JsonReader reader)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.StartObject:
+                var obj = new JsonObject();
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+                {
+                    var key = reader.GetString()!;
+                    reader.Read();
+                    obj[key] = ReadValue(ref reader); // a repeated key: last value, first position (as in JavaScript)
+                }
+                return obj;
+            case JsonTokenType.StartArray:
+                var array = new JsonArray();
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray) array.Add(ReadValue(ref reader));
+                return array;
+            case JsonTokenType.String:
+                return JsonValue.Create(reader.GetString());
+            case JsonTokenType.Number:
+                if (reader.TryGetInt64(out var l)) return JsonValue.Create(l);
+                if (reader.TryGetDouble(out var d) && double.IsFinite(d)) return JsonValue.Create(d);
+                throw new JsonException("number out of range");
+            case JsonTokenType.True:
+                return JsonValue.Create(true);
+            case JsonTokenType.False:
+                return JsonValue.Create(false);
+            case JsonTokenType.Null:
+                return null;
+            default:
+                throw new JsonException($"unexpected token {reader.TokenType}");
+        }
+    }
+
     /// <summary>A string as a JSON string literal.</summary>
     public static string Quote(string value)
     {
@@ -82,9 +132,12 @@ public static class JsonText
 
     private static bool JsNumberIsTruthy(JsonValue v)
     {
-        var d = v.GetValue<double>();
+        var d = NumberOf(v);
         return d != 0 && !double.IsNaN(d);
     }
+
+    // Works for parsed and for CLR-created values alike (GetValue<double> does not convert a CLR long).
+    private static double NumberOf(JsonValue v) => double.Parse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture);
 
     private static string JsNumber(JsonValue value)
     {
@@ -92,7 +145,7 @@ public static class JsonText
         // Integers in the safe range print as written; everything else goes through double like JS does.
         if (long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l) && Math.Abs(l) < (1L << 53))
             return l.ToString(CultureInfo.InvariantCulture);
-        var d = value.GetValue<double>();
+        var d = NumberOf(value);
         if (d == 0) return "0";
         var s = d.ToString("R", CultureInfo.InvariantCulture);
         return s.Replace("E", "e", StringComparison.Ordinal);

@@ -22,14 +22,17 @@ public struct LineFramer
     private readonly int _maxLineBytes;
 
     // Set once unterminated input passed the limit: everything up to the next delimiter is dropped
-    // unseen, so the caller never has to buffer more than maxLineBytes + 1 bytes of it.
+    // unseen (only counted), so the caller never has to buffer more than maxLineBytes + 1 bytes of it.
+    // The TooLong comes when the line ends, with its full length, as ActionHero reports it.
     private bool _discarding;
+    private long _discarded;
 
     public LineFramer(int maxLineBytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxLineBytes);
         _maxLineBytes = maxLineBytes;
         _discarding = false;
+        _discarded = 0;
     }
 
     public readonly int MaxLineBytes => _maxLineBytes;
@@ -46,12 +49,18 @@ public struct LineFramer
 
         if (_discarding)
         {
-            if (!reader.TryAdvanceToAny(Delimiters, advancePastDelimiter: true))
+            if (!reader.TryAdvanceToAny(Delimiters, advancePastDelimiter: false))
             {
+                _discarded += buffer.Length;
                 buffer = buffer.Slice(buffer.End);
                 return LineStatus.NeedMore;
             }
+            receivedBytes = _discarded + reader.Consumed;
+            reader.Advance(1);
+            buffer = buffer.Slice(reader.Position);
             _discarding = false;
+            _discarded = 0;
+            return LineStatus.TooLong;
         }
 
         while (reader.TryReadToAny(out ReadOnlySequence<byte> candidate, Delimiters, advancePastDelimiter: true))
@@ -73,10 +82,9 @@ public struct LineFramer
         buffer = buffer.Slice(reader.Position);
         if (buffer.Length > _maxLineBytes)
         {
-            receivedBytes = buffer.Length;
+            _discarded = buffer.Length;
             buffer = buffer.Slice(buffer.End);
             _discarding = true;
-            return LineStatus.TooLong;
         }
         return LineStatus.NeedMore;
     }

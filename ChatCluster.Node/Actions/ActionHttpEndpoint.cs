@@ -30,7 +30,7 @@ public sealed class ActionHttpEndpoint
             var form = await context.Request.ReadFormAsync();
             foreach (var (key, value) in form) parameters[key] = value.ToString();
         }
-        else if (context.Request.ContentLength is > 0 or null && IsJson(context.Request.ContentType))
+        else if (HasBody(context.Request) && IsJson(context.Request.ContentType))
         {
             if (context.Request.ContentLength > MaxBodyBytes)
             {
@@ -39,7 +39,14 @@ public sealed class ActionHttpEndpoint
             }
             try
             {
-                if (await JsonNode.ParseAsync(context.Request.Body) is JsonObject body)
+                using var buffer = new MemoryStream();
+                await context.Request.Body.CopyToAsync(buffer);
+                if (buffer.Length > MaxBodyBytes)
+                {
+                    await Write(context, 413, new JsonObject { ["error"] = $"request body is larger than {MaxBodyBytes} bytes" });
+                    return;
+                }
+                if (buffer.Length > 0 && JsonText.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)) is JsonObject body)
                     foreach (var (key, value) in body) parameters[key] = value?.DeepClone();
             }
             catch (JsonException e)
@@ -60,6 +67,10 @@ public sealed class ActionHttpEndpoint
         var result = await _runner.RunAsync(parameters, view);
         await Write(context, result.HttpStatus, result.Response);
     }
+
+    // A GET from curl or HttpClient has neither Content-Length nor Transfer-Encoding: no body to read.
+    private static bool HasBody(HttpRequest request) =>
+        request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
 
     private static bool IsJson(string? contentType) =>
         contentType is null || contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase);

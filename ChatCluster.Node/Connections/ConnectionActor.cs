@@ -222,7 +222,8 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
 
     private void RoomAdd(string? room, string messageId, ClientRequest r)
     {
-        if (room is null)
+        // A room given as an object, array or boolean names no room [observed: "room does not exist"].
+        if (room is null || (r.FirstArgIsNotString && r.FirstArgKind != JsonValueKind.Number))
         {
             Error(ChatErrors.RoomNotExist, messageId, r);
             return;
@@ -237,7 +238,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
 
     private void RoomLeave(string? room, string messageId, ClientRequest r)
     {
-        if (room is null || !_rooms.Contains(room))
+        if (room is null || r.FirstArgIsNotString || !_rooms.Contains(room))
         {
             Error(ChatErrors.NotInRoom(Verbs.RoomText(room)), messageId, r);
             return;
@@ -249,7 +250,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
     {
         // ActionHero checks the connection's own rooms first: a room it is not in is "not in this room",
         // whether or not it exists [observed].
-        if (room is null || !_rooms.Contains(room))
+        if (room is null || r.FirstArgIsNotString || !_rooms.Contains(room))
         {
             Error(ChatErrors.NotInRoom(Verbs.RoomText(room)), messageId, r);
             return;
@@ -259,12 +260,12 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
 
     private void Say(string? room, string message, string messageId, ClientRequest r)
     {
-        if (string.IsNullOrEmpty(room) || message.Length == 0)
+        if (room is null || r.FirstArgIsFalsy || message.Length == 0)
         {
             Error(ChatErrors.RoomAndMessageRequired, messageId, r);
             return;
         }
-        if (!_rooms.Contains(room))
+        if (r.FirstArgIsNotString || !_rooms.Contains(room))
         {
             Error(ChatErrors.NotInRoom(room), messageId, r);
             return;
@@ -272,8 +273,9 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
         var payload = new ChatPayload(room, _id, JsonText.Quote(message), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         if (!_node.Middleware.HasOnSayReceive)
         {
-            _node.RoomRegion.Tell(new RoomProtocol.Say(payload, WantAck: false)); // the hot path: nothing else to do
+            // The hot path. The reply is queued first, so the sender sees it before its own chat message.
             Ok(null, messageId);
+            _node.RoomRegion.Tell(new RoomProtocol.Say(payload, WantAck: false));
             return;
         }
         var verdict = _node.Middleware.OnSayReceiveAsync(View(), room, ChatPayloadJson.ToJson(payload));
@@ -354,9 +356,9 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
                 Fail(verb, verdict.Refusal!);
                 return;
             case SayVerdictKind.Deliver:
-                var payload = ChatPayloadJson.FromJson(verdict.Payload!, verb.Payload!);
-                _node.RoomRegion.Tell(new RoomProtocol.Say(payload, WantAck: false));
-                break;
+                Ok(null, verb.MessageIdJson);
+                _node.RoomRegion.Tell(new RoomProtocol.Say(ChatPayloadJson.FromJson(verdict.Payload!, verb.Payload!), WantAck: false));
+                return;
         }
         Ok(null, verb.MessageIdJson);
     }
@@ -370,7 +372,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
         JsonNode? parsed = null;
         try
         {
-            parsed = JsonNode.Parse(r.RawLine ?? r.Verb, documentOptions: JsonText.DocumentOptions);
+            parsed = JsonText.Parse(r.RawLine ?? r.Verb);
         }
         catch (JsonException)
         {
@@ -398,7 +400,13 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
             Reply(_format.ActionReply(new JsonObject { ["error"] = ChatErrors.TooManyPendingActions }, messageId));
             return;
         }
-        _node.Actions.RunAsync((JsonObject)actionParams.DeepClone(), View()).PipeTo(Self,
+        var run = _node.Actions.RunAsync((JsonObject)actionParams.DeepClone(), View());
+        if (run.IsCompletedSuccessfully)
+        {
+            HandleActionDone(new ActionDone(run.Result, messageId)); // answered at once (unknown action, bad params): keep request order
+            return;
+        }
+        run.PipeTo(Self,
             success: result => new ActionDone(result, messageId),
             failure: e => new ActionDone(Actions.ActionResult.Error(e.Message, 500), messageId));
     }
@@ -437,7 +445,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
         var delivered = false;
         try
         {
-            if (JsonNode.Parse(m.MessageJson) is JsonObject message)
+            if (JsonText.Parse(m.MessageJson) is JsonObject message)
                 delivered = _transport.Send(_format.Push(message, _lastMessageIdJson));
         }
         catch (JsonException e)

@@ -62,14 +62,14 @@ public class LineFramerTests
         },
         ["unterminated_over_limit"] = new()
         {
-            ["reported_as_soon_as_passed"] = new(5, [U("abcdef")], ["tooLong:6"]),
-            ["reports_bytes_buffered_so_far"] = new(5, [U("abc"), U("defghij")], ["tooLong:10"]),
-            ["reported_once_then_discarded"] = new(5, [U("abcdef"), U("ghij"), U("klmnopqrstuvwxyz")], ["tooLong:6"]),
-            ["resumes_after_lf"] = new(5, [U("abcdef"), U("gh\nok\n")], ["tooLong:6", "line:ok"]),
-            ["resumes_after_cr"] = new(5, [U("abcdef"), U("gh\rok\r")], ["tooLong:6", "line:ok"]),
+            ["nothing_reported_before_the_line_ends"] = new(5, [U("abcdef")], []),
+            ["reports_full_length_when_the_line_ends"] = new(5, [U("abc"), U("defghij"), U("kl\n")], ["tooLong:12"]),
+            ["reported_once_then_discarded"] = new(5, [U("abcdef"), U("ghij"), U("klmnopqrstuvwxyz\n")], ["tooLong:26"]),
+            ["resumes_after_lf"] = new(5, [U("abcdef"), U("gh\nok\n")], ["tooLong:8", "line:ok"]),
+            ["resumes_after_cr"] = new(5, [U("abcdef"), U("gh\rok\r")], ["tooLong:8", "line:ok"]),
             ["resumes_when_delimiter_starts_read"] = new(5, [U("abcdef"), U("\nok\n")], ["tooLong:6", "line:ok"]),
-            ["partial_after_resume_is_kept"] = new(5, [U("abcdef"), U("g\nxy")], ["tooLong:6"], Leftover: 2),
-            ["lines_before_overflow_are_delivered"] = new(5, [U("a\nb\nabcdefgh")], ["line:a", "line:b", "tooLong:8"]),
+            ["partial_after_resume_is_kept"] = new(5, [U("abcdef"), U("g\nxy")], ["tooLong:7"], Leftover: 2),
+            ["lines_before_overflow_are_delivered"] = new(5, [U("a\nb\nabcdefgh"), U("\n")], ["line:a", "line:b", "tooLong:8"]),
             ["second_overflow_after_resume"] = new(3, [U("aaaa"), U("\nbbbb"), U("\nok\n")], ["tooLong:4", "tooLong:4", "line:ok"]),
         },
     };
@@ -138,9 +138,11 @@ public class LineFramerTests
             pending = buffer.ToArray();
             Assert.True(pending.Length <= max, $"kept {pending.Length} bytes");
         }
-        Assert.Equal(1, tooLong);
+        Assert.Equal(0, tooLong); // reported when the line finally ends, with its whole length
 
-        var tail = new ReadOnlySequence<byte>(U("\nstill usable\n"));
+        var tail = new ReadOnlySequence<byte>([.. pending, .. U("\nstill usable\n")]);
+        Assert.Equal(LineStatus.TooLong, framer.TryRead(ref tail, out _, out long total));
+        Assert.True(total > 1000, $"reported {total} bytes");
         Assert.Equal(LineStatus.Line, framer.TryRead(ref tail, out var line, out _));
         Assert.Equal("still usable", line);
     }

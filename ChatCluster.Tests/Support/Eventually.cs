@@ -14,4 +14,6 @@ public static class Eventually
             await Task.Delay(50);
         }
     }
+
+    public static Task TrueAsync(Func<bool> condition, string what) => TrueAsync(() => Task.FromResult(condition()), what);
 }

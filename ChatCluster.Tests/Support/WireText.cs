@@ -60,18 +60,4 @@ public static partial class WireText
         return one.StartsWith("{\"message\":", StringComparison.Ordinal) ? (two, one) : (one, two);
     }
 
-    /// <summary>
-    /// Re-evaluates <paramref name="probe"/> until it returns true, at most <see cref="Timeouts.Expect"/>
-    /// (a short pause between tries); fails with <paramref name="because"/> otherwise.
-    /// </summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> probe, string because)
-    {
-        var deadline = DateTime.UtcNow + Timeouts.Expect;
-        while (true)
-        {
-            if (await probe()) return;
-            if (DateTime.UtcNow > deadline) Assert.Fail("condition not reached within " + Timeouts.Expect + ": " + because);
-            await Task.Delay(50);
-        }
-    }
 }

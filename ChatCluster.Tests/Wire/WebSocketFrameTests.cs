@@ -105,9 +105,7 @@ public sealed class WebSocketFrameTests : IClassFixture<NodeFixture>
         await AssertStillUsableAsync(ws);
     }
 
-    [Fact(Skip = "BUG: a frame with a duplicate key kills the connection. A member of R sends {\"event\":\"say\",\"room\":\"R\",\"message\":\"dup1\",\"message\":\"dup2\",\"messageId\":2}; " +
-                 "ActionHero (JSON.parse, last key wins) answers {\"status\":\"OK\",\"context\":\"response\",\"messageId\":2} then broadcasts \"dup2\" and keeps the socket; " +
-                 "we reset the TCP connection with no reply and no close frame (probably System.Text.Json throwing on the duplicate key outside PrimusCodec.Decode's try).")]
+    [Fact]
     public async Task A_frame_with_duplicate_keys_should_use_the_last_value_and_keep_the_socket_open()
     {
         var room = await _node.NewRoomAsync();
@@ -208,12 +206,8 @@ public sealed class WebSocketFrameTests : IClassFixture<NodeFixture>
             $"{id} is still a member of {room} after {verb}");
     }
 
-    private const string CloseEchoBug = "BUG (intermittent, most runs): a client-initiated close is not answered with a close frame. Sent a masked close frame " +
-        "(empty body, or code 1000 / 4000) right after the welcome; expected a close frame echoing the code, then the TCP close; actual: the TCP " +
-        "connection is reset (ECONNRESET) and no byte arrives after the welcome, so ClientWebSocket.CloseAsync throws 'The remote party closed the " +
-        "WebSocket connection without completing the close handshake'. Probably PrimusEndpoint.RunAsync calls context.Abort() before Kestrel has sent the queued close frame.";
 
-    [Fact(Skip = CloseEchoBug)]
+    [Fact]
     public async Task A_client_close_should_be_answered_with_a_close_frame_echoing_the_code()
     {
         await using var ws = await (await _node.Ws()).Welcomed();
@@ -223,7 +217,7 @@ public sealed class WebSocketFrameTests : IClassFixture<NodeFixture>
         Assert.Equal(WebSocketCloseStatus.NormalClosure, ws.Socket.CloseStatus);
     }
 
-    [Theory(Skip = CloseEchoBug)]
+    [Theory]
     [InlineData(null)]
     [InlineData((ushort)1000)]
     [InlineData((ushort)4000)]

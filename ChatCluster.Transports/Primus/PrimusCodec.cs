@@ -31,7 +31,7 @@ public static class PrimusCodec
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(utf8, documentOptions: JsonText.DocumentOptions);
+            node = JsonText.Parse(utf8);
         }
         catch (JsonException)
         {
@@ -76,14 +76,20 @@ public static class PrimusCodec
         }
 
         var words = new List<string?>(frame.Count);
+        JsonValueKind? firstKind = null;
         var roomNode = frame["room"];
         if (JsonText.IsTruthy(roomNode))
         {
             words.Add(JsonText.ToJsString(roomNode));
+            firstKind = roomNode!.GetValueKind();
             frame.Remove("room");
         }
-        foreach (var (_, v) in frame) words.Add(JsonText.ToJsString(v));
-        return new ClientRequest(verb, words, messageIdJson, JsonText.Serialize(frame));
+        foreach (var (_, v) in frame)
+        {
+            if (words.Count == 0) firstKind = v?.GetValueKind() ?? JsonValueKind.Null;
+            words.Add(JsonText.ToJsString(v));
+        }
+        return new ClientRequest(verb, words, messageIdJson, JsonText.Serialize(frame), FirstArgKind: firstKind);
     }
 
     public static byte[] Ping(long unixMs) => Encoding.UTF8.GetBytes("\"primus::ping::" + unixMs.ToString(CultureInfo.InvariantCulture) + "\"");

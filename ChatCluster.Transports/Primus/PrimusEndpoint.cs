@@ -131,6 +131,7 @@ public sealed class PrimusEndpoint
             _heartbeat.Remove(transport);
             if (!transport.IsClosing) transport.Closed(); // the client left without a close handshake
             session.TransportClosed();
+            var flushed = true;
             try
             {
                 // Let a queued close frame or goodbye reach the client, but never wait on a stuck socket for long.
@@ -138,11 +139,14 @@ public sealed class PrimusEndpoint
             }
             catch (TimeoutException)
             {
+                flushed = false;
             }
             transport.Closed();
             await input.CompleteAsync().ConfigureAwait(false);
             await output.CompleteAsync().ConfigureAwait(false);
-            context.Abort();
+            // Returning ends the upgraded connection gracefully (what was written is sent, then FIN);
+            // only a socket that could not take our last frames in time is cut.
+            if (!flushed) context.Abort();
         }
     }
 

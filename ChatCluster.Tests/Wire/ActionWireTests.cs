@@ -1,0 +1,284 @@
+using System.Text.Json.Nodes;
+using ChatCluster.Messages;
+using ChatCluster.Tests.Support;
+
+namespace ChatCluster.Tests.Wire;
+
+/// <summary>A node of its own with the gated test action registered.</summary>
+public sealed class ActionNodeFixture : NodeFixture
+{
+    public GatedAction Gated { get; } = new();
+}
+
+/// <summary>
+/// Actions over the websocket <c>action</c> event (spec 6.2, findings 4) and TCP JSON / plain lines (spec 5,
+/// findings 9.2): the built-in room actions, status, error texts, the pending-action limit.
+/// </summary>
+public sealed class ActionWireTests : IClassFixture<ActionNodeFixture>
+{
+    private readonly ActionNodeFixture _node;
+
+    public ActionWireTests(ActionNodeFixture node)
+    {
+        _node = node;
+        _node.Node.Actions.Add(_node.Gated);
+    }
+
+    private static string Unique(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..8];
+
+    private static string Quote(string s) => JsonValue.Create(s).ToJsonString();
+
+    private static async Task<string> WsRequestTextAsync(WsTestClient ws, string frame)
+    {
+        await ws.SendTextAsync(frame);
+        return await ws.ReadTextAsync();
+    }
+
+    [Fact]
+    public async Task Websocket_createChatRoom_should_answer_didCreate_true_then_false()
+    {
+        var name = Unique("x");
+        await using var ws = await (await _node.Ws()).Welcomed();
+        var frame = $"{{\"event\":\"action\",\"params\":{{\"action\":\"createChatRoom\",\"name\":{Quote(name)}}},\"messageId\":13}}";
+
+        Assert.Equal($"{{\"name\":{Quote(name)},\"didCreate\":true,\"context\":\"response\",\"messageId\":13}}", await WsRequestTextAsync(ws, frame));
+        Assert.True(await _node.Node.Api.ExistsAsync(name));
+        Assert.Equal($"{{\"name\":{Quote(name)},\"didCreate\":false,\"context\":\"response\",\"messageId\":13}}", await WsRequestTextAsync(ws, frame));
+    }
+
+    [Fact]
+    public async Task Websocket_action_errors_should_be_bare_messages_with_the_frame_messageId()
+    {
+        await using var ws = await (await _node.Ws()).Welcomed();
+
+        Assert.Equal("{\"error\":\"name is a required parameter for this action\",\"context\":\"response\",\"messageId\":12}",
+            await WsRequestTextAsync(ws, "{\"event\":\"action\",\"params\":{\"action\":\"createChatRoom\"},\"messageId\":12}"));
+        Assert.Equal("{\"error\":\"name is a required parameter for this action\",\"context\":\"response\",\"messageId\":14}",
+            await WsRequestTextAsync(ws, "{\"event\":\"action\",\"params\":{\"action\":\"createChatRoom\",\"name\":\"\"},\"messageId\":14}"));
+        Assert.Equal("{\"error\":\"unknown action or invalid apiVersion\",\"context\":\"response\",\"messageId\":10}",
+            await WsRequestTextAsync(ws, "{\"event\":\"action\",\"params\":{\"action\":\"nope\"},\"messageId\":10}"));
+        Assert.Equal("{\"error\":\"unknown action or invalid apiVersion\",\"context\":\"response\",\"messageId\":11}",
+            await WsRequestTextAsync(ws, "{\"event\":\"action\",\"messageId\":11}"));
+        // params must be nested: a top-level action name is no action [findings 4]
+        Assert.Equal("{\"error\":\"unknown action or invalid apiVersion\",\"context\":\"response\",\"messageId\":15}",
+            await WsRequestTextAsync(ws, "{\"event\":\"action\",\"action\":\"createChatRoom\",\"name\":\"toplevel\",\"messageId\":15}"));
+        Assert.False(await _node.Node.Api.ExistsAsync("toplevel"));
+    }
+
+    [Fact]
+    public async Task Tcp_json_line_should_run_the_action_with_its_params()
+    {
+        var name = Unique("tcpjson");
+        await using var tcp = await (await _node.Tcp()).Welcomed();
+        var line = $"{{\"action\":\"createChatRoom\",\"params\":{{\"name\":{Quote(name)}}}}}";
+
+        await tcp.SendLineAsync(line);
+        var first = await tcp.ReadLineAsync();
+        Assert.StartsWith($"{{\"name\":{Quote(name)},\"didCreate\":true,\"context\":\"response\",\"messageId\":\"", first, StringComparison.Ordinal);
+        Assert.True(await _node.Node.Api.ExistsAsync(name));
+
+        var again = await tcp.RequestAsync(line);
+        Assert.Equal(name, (string?)again["name"]);
+        Assert.False((bool)again["didCreate"]!);
+        Assert.Equal("response", (string?)again["context"]);
+        Assert.False(string.IsNullOrEmpty((string?)again["messageId"]));
+    }
+
+    [Fact]
+    public async Task Tcp_plain_action_word_should_use_sticky_params_from_paramAdd()
+    {
+        var name = Unique("tcpplain");
+        await using var tcp = await (await _node.Tcp()).Welcomed();
+
+        Assert.Equal("OK", (string?)(await tcp.RequestAsync($"paramAdd name={name}"))["status"]);
+        var view = await tcp.RequestAsync("paramView name");
+        Assert.Equal(name, (string?)view["data"]); // paramAdd accepts an action's input name
+
+        var created = await tcp.RequestAsync("createChatRoom");
+        Assert.Equal(name, (string?)created["name"]);
+        Assert.True((bool)created["didCreate"]!);
+        Assert.Equal("response", (string?)created["context"]);
+        Assert.True(await _node.Node.Api.ExistsAsync(name));
+
+        var again = await tcp.RequestAsync("createChatRoom");
+        Assert.Equal(name, (string?)again["name"]);
+        Assert.False((bool)again["didCreate"]!);
+    }
+
+    [Fact]
+    public async Task Tcp_paramAdd_should_ignore_names_no_action_takes()
+    {
+        await using var tcp = await (await _node.Tcp()).Welcomed();
+        Assert.Equal("OK", (string?)(await tcp.RequestAsync("paramAdd foo=bar"))["status"]);
+        Assert.Equal("OK", (string?)(await tcp.RequestAsync("paramAdd token=t1"))["status"]); // authenticate's input
+        var all = await tcp.RequestAsync("paramsView");
+        var data = all["data"]!.AsObject();
+        Assert.False(data.ContainsKey("foo"), all.ToJsonString());
+        Assert.Equal("t1", (string?)data["token"]);
+    }
+
+    [Fact]
+    public async Task Tcp_errors_should_be_bare_messages()
+    {
+        await using var tcp = await (await _node.Tcp()).Welcomed();
+
+        var unknown = await tcp.RequestAsync("nosuchaction");
+        Assert.Equal(ChatErrors.UnknownAction, (string?)unknown["error"]);
+        Assert.Equal("response", (string?)unknown["context"]);
+        Assert.False(unknown.ContainsKey("status"), unknown.ToJsonString());
+        Assert.False(string.IsNullOrEmpty((string?)unknown["messageId"]));
+
+        var missing = await tcp.RequestAsync("{\"action\":\"createChatRoom\",\"params\":{}}");
+        Assert.Equal("name is a required parameter for this action", (string?)missing["error"]);
+        Assert.Equal("response", (string?)missing["context"]);
+
+        var unknownJson = await tcp.RequestAsync("{\"action\":\"nope\"}");
+        Assert.Equal(ChatErrors.UnknownAction, (string?)unknownJson["error"]);
+    }
+
+    [Theory]
+    [InlineData(Transport.Tcp)]
+    [InlineData(Transport.Ws)]
+    public async Task ChatRooms_should_list_rooms_with_their_member_counts(Transport transport)
+    {
+        var room = await _node.NewRoomAsync("listed");
+        var empty = await _node.NewRoomAsync("emptylisted");
+        await using var caller = await WireClient.ConnectAsync(_node, transport);
+        await using var tcp = await WireClient.ConnectAsync(_node, Transport.Tcp);
+        await using var ws = await WireClient.ConnectAsync(_node, Transport.Ws);
+        await tcp.JoinAsync(room);
+        await ws.JoinAsync(room);
+
+        var reply = await caller.ActionAsync("chatRooms");
+        Assert.Equal("response", (string?)reply["context"]);
+        Assert.False(reply.ContainsKey("error"), reply.ToJsonString());
+        var rooms = reply["rooms"]!.AsArray().Select(r => r!.AsObject()).ToDictionary(r => (string)r["name"]!, r => (int)r["membersCount"]!);
+        Assert.Equal(2, rooms[room]);
+        Assert.Equal(0, rooms[empty]);
+        Assert.Contains("defaultRoom", rooms.Keys);
+    }
+
+    [Theory]
+    [InlineData(Transport.Tcp)]
+    [InlineData(Transport.Ws)]
+    public async Task Status_should_answer_an_object_with_id_and_uptime(Transport transport)
+    {
+        await using var client = await WireClient.ConnectAsync(_node, transport);
+        var reply = await client.ActionAsync("status");
+        Assert.Equal("response", (string?)reply["context"]);
+        Assert.False(reply.ContainsKey("error"), reply.ToJsonString());
+        Assert.False(string.IsNullOrEmpty((string?)reply["id"]), reply.ToJsonString());
+        Assert.True(reply["uptime"] is JsonValue u && u.GetValue<long>() >= 0, reply.ToJsonString());
+    }
+
+    [Theory]
+    [InlineData(Transport.Tcp)]
+    [InlineData(Transport.Ws)]
+    public async Task DestroyChatRoom_should_tell_and_remove_the_members(Transport transport)
+    {
+        var room = await _node.NewRoomAsync("doomed");
+        await using var caller = await WireClient.ConnectAsync(_node, transport);
+        await using var tcp = await WireClient.ConnectAsync(_node, Transport.Tcp);
+        await using var ws = await WireClient.ConnectAsync(_node, Transport.Ws);
+        await tcp.JoinAsync(room);
+        await ws.JoinAsync(room);
+
+        var reply = await caller.ActionAsync("destroyChatRoom", new JsonObject { ["name"] = room });
+        Assert.False(reply.ContainsKey("error"), reply.ToJsonString());
+        Assert.Equal(room, (string?)reply["name"]);
+        Assert.Equal("response", (string?)reply["context"]);
+
+        foreach (var member in new[] { tcp, ws })
+        {
+            var notice = await member.NextChatAsync();
+            Assert.Equal(ChatErrors.RoomHasBeenDeleted, (string?)notice["message"]);
+            Assert.Equal(room, (string?)notice["room"]);
+            Assert.Equal("user", (string?)notice["context"]);
+        }
+        foreach (var member in new[] { tcp, ws })
+        {
+            var deadline = DateTime.UtcNow + Timeouts.Expect;
+            while ((await member.RoomsAsync()).Length > 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"{member.Transport} member still lists the destroyed room");
+                await Task.Delay(20);
+            }
+            member.AssertVerbError(await member.RoomViewAsync(room), ChatErrors.NotInRoom(room));
+            member.AssertVerbError(await member.RoomAddAsync(room), ChatErrors.RoomNotExist);
+        }
+        Assert.False(await _node.Node.Api.ExistsAsync(room));
+
+        var again = await caller.ActionAsync("destroyChatRoom", new JsonObject { ["name"] = room });
+        Assert.Equal(ChatErrors.RoomNotExist, (string?)again["error"]);
+    }
+
+    [Fact]
+    public async Task Websocket_sixth_simultaneous_action_should_be_refused_first_and_the_five_others_complete()
+    {
+        _node.Gated.Close();
+        try
+        {
+            await using var ws = await (await _node.Ws()).Welcomed();
+            for (var i = 1; i <= 6; i++)
+                await ws.SendTextAsync($"{{\"event\":\"action\",\"params\":{{\"action\":\"{GatedAction.ActionName}\",\"n\":{i}}},\"messageId\":{i}}}");
+
+            Assert.Equal("{\"error\":\"you have too many pending requests\",\"context\":\"response\",\"messageId\":6}", await ws.ReadTextAsync());
+            await Eventually.TrueAsync(() => _node.Gated.Started == 5, "five gated runs to start");
+            Assert.True(await ws.IsSilentAsync(), "a gated action answered before its gate opened");
+            var details = await ws.RequestAsync(new { @event = "detailsView", messageId = 100 });
+            Assert.Equal(5, (int)details["data"]!["pendingActions"]!);
+
+            _node.Gated.Open();
+            var done = new List<JsonObject>();
+            for (var i = 0; i < 5; i++) done.Add(await ws.ReadJsonAsync());
+            Assert.All(done, d =>
+            {
+                Assert.False(d.ContainsKey("error"), d.ToJsonString());
+                Assert.True((bool)d["gated"]!);
+                Assert.Equal((int)d["n"]!, (int)d["messageId"]!);
+            });
+            Assert.Equal(new[] { 1, 2, 3, 4, 5 }, done.Select(d => (int)d["messageId"]!).Order().ToArray());
+            Assert.True(await ws.IsSilentAsync(), "more than one refusal or answer");
+
+            // the counter came back down: a new action runs
+            var after = await ws.RequestAsync(new { @event = "action", @params = new { action = "status" }, messageId = 7 });
+            Assert.False(after.ContainsKey("error"), after.ToJsonString());
+            Assert.Equal(0, (int)(await ws.RequestAsync(new { @event = "detailsView", messageId = 101 }))["data"]!["pendingActions"]!);
+        }
+        finally
+        {
+            _node.Gated.Open();
+        }
+    }
+
+    [Fact]
+    public async Task Tcp_sixth_simultaneous_action_should_be_refused_first_and_the_five_others_complete()
+    {
+        _node.Gated.Close();
+        try
+        {
+            await using var tcp = await (await _node.Tcp()).Welcomed();
+            for (var i = 1; i <= 6; i++)
+                await tcp.SendLineAsync($"{{\"action\":\"{GatedAction.ActionName}\",\"params\":{{\"n\":{i},\"messageId\":\"p{i}\"}}}}");
+
+            Assert.Equal("{\"error\":\"you have too many pending requests\",\"context\":\"response\",\"messageId\":\"p6\"}", await tcp.ReadLineAsync());
+            await Eventually.TrueAsync(() => _node.Gated.Started == 5, "five gated runs to start");
+            Assert.True(await tcp.IsSilentAsync(), "a gated action answered before its gate opened");
+
+            _node.Gated.Open();
+            var done = new List<JsonObject>();
+            for (var i = 0; i < 5; i++) done.Add(await tcp.ReadJsonAsync());
+            Assert.All(done, d =>
+            {
+                Assert.False(d.ContainsKey("error"), d.ToJsonString());
+                Assert.Equal("p" + (int)d["n"]!, (string?)d["messageId"]);
+            });
+            Assert.Equal(new[] { "p1", "p2", "p3", "p4", "p5" }, done.Select(d => (string)d["messageId"]!).Order(StringComparer.Ordinal).ToArray());
+            Assert.True(await tcp.IsSilentAsync(), "more than one refusal or answer");
+        }
+        finally
+        {
+            _node.Gated.Open();
+        }
+    }
+}
