@@ -40,7 +40,11 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
         RoomCreated => "EC",
         RoomDestroyed => "ED",
         SendMessage => "SM",
-        SendMessageReply => "SMR",
+        ConnectionReply => "CRP",
+        SetProperty => "SP",
+        RoomStarted => "RS",
+        RejoinMembers => "RJ",
+        Presence => "PR",
         CloseConnection => "CC",
         _ => throw new ArgumentException($"ChatMessageSerializer cannot serialize {o.GetType().FullName}", nameof(o)),
     };
@@ -72,13 +76,17 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
             "S" => new Say(ReadPayload(r), r.ReadBoolean()),
             "RR" => new RoomReply(r.ReadString(), ReadNullable(r)),
             "D" => new Deliver(r.ReadInt64(), r.ReadInt64(), ReadPayload(r)),
-            "MA" => new MemberAdded(r.ReadString(), r.ReadString()),
+            "MA" => new MemberAdded(r.ReadString(), r.ReadString(), r.ReadInt64()),
             "MR" => new MemberRemoved(r.ReadString(), r.ReadString()),
             "RFR" => new RemovedFromRoom(r.ReadString()),
             "EC" => new RoomCreated(r.ReadString(), r.ReadInt64(), r.ReadInt64()),
             "ED" => new RoomDestroyed(r.ReadString(), r.ReadInt64()),
             "SM" => new SendMessage(r.ReadString(), r.ReadString()),
-            "SMR" => new SendMessageReply(r.ReadString(), r.ReadBoolean()),
+            "CRP" => new ConnectionReply(r.ReadString(), r.ReadBoolean()),
+            "SP" => new SetProperty(r.ReadString(), r.ReadString(), r.ReadString()),
+            "RS" => new RoomStarted(r.ReadString(), ReadRef(r)),
+            "RJ" => ReadRejoin(r),
+            "PR" => new Presence(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt64()),
             "CC" => new CloseConnection(r.ReadString()),
             _ => throw new System.Runtime.Serialization.SerializationException($"ChatMessageSerializer: unknown manifest [{manifest}]"),
         };
@@ -107,13 +115,22 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
             case Say m: WritePayload(w, m.Payload); w.Write(m.WantAck); break;
             case RoomReply m: w.Write(m.Room); WriteNullable(w, m.Error); break;
             case Deliver m: w.Write(m.Epoch); w.Write(m.Seq); WritePayload(w, m.Payload); break;
-            case MemberAdded m: w.Write(m.Room); w.Write(m.ConnectionId); break;
+            case MemberAdded m: w.Write(m.Room); w.Write(m.ConnectionId); w.Write(m.JoinedAt); break;
             case MemberRemoved m: w.Write(m.Room); w.Write(m.ConnectionId); break;
             case RemovedFromRoom m: w.Write(m.Room); break;
             case RoomCreated m: w.Write(m.Room); w.Write(m.Epoch); w.Write(m.CreatedAt); break;
             case RoomDestroyed m: w.Write(m.Room); w.Write(m.DestroyedAt); break;
             case SendMessage m: w.Write(m.ConnectionId); w.Write(m.MessageJson); break;
-            case SendMessageReply m: w.Write(m.ConnectionId); w.Write(m.Delivered); break;
+            case ConnectionReply m: w.Write(m.ConnectionId); w.Write(m.Done); break;
+            case SetProperty m: w.Write(m.ConnectionId); w.Write(m.Key); w.Write(m.ValueJson); break;
+            case RoomStarted m: w.Write(m.Room); WriteRef(w, m.RoomActor); break;
+            case RejoinMembers m:
+                w.Write(m.Room);
+                WriteRef(w, m.NodeFanout);
+                w.Write(m.Members.Count);
+                foreach (var member in m.Members) { w.Write(member.ConnectionId); WriteRef(w, member.Connection); w.Write(member.JoinedAt); }
+                break;
+            case Presence m: w.Write(m.Room); w.Write(m.Kind); w.Write(m.ConnectionId); w.Write(m.At); break;
             case CloseConnection m: w.Write(m.ConnectionId); break;
             default: throw new ArgumentException($"ChatMessageSerializer cannot serialize {obj.GetType().FullName}", nameof(obj));
         }
@@ -135,6 +152,16 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
         var members = new RoomMember[count];
         for (var i = 0; i < count; i++) members[i] = new RoomMember(r.ReadString(), r.ReadInt64());
         return new RoomStatusReply(room, members, error);
+    }
+
+    private RejoinMembers ReadRejoin(BinaryReader r)
+    {
+        var room = r.ReadString();
+        var fanout = ReadRef(r);
+        var count = r.ReadInt32();
+        var members = new Rejoin[count];
+        for (var i = 0; i < count; i++) members[i] = new Rejoin(r.ReadString(), ReadRef(r), r.ReadInt64());
+        return new RejoinMembers(room, fanout, members);
     }
 
     private static void WriteNullable(BinaryWriter w, string? s)

@@ -49,9 +49,28 @@ public static class RoomProtocol
     /// <summary>One chat message for every local member of the room on the receiving node.</summary>
     public sealed record Deliver(long Epoch, long Seq, ChatPayload Payload) : IChatMessage;
 
-    public sealed record MemberAdded(string Room, string ConnectionId) : IChatMessage;
+    public sealed record MemberAdded(string Room, string ConnectionId, long JoinedAt) : IChatMessage;
 
     public sealed record MemberRemoved(string Room, string ConnectionId) : IChatMessage;
+
+    /// <summary>
+    /// A room actor (re)started with its existence but without members (it moved, or its node left or crashed):
+    /// every node answers with its local members of the room (<see cref="RejoinMembers"/>), so members are exact
+    /// again without any client noticing.
+    /// </summary>
+    public sealed record RoomStarted(string Room, IActorRef RoomActor) : IChatMessage;
+
+    public sealed record Rejoin(string ConnectionId, IActorRef Connection, long JoinedAt);
+
+    /// <summary>A node's local members of a room, sent back to the restarted room actor.</summary>
+    public sealed record RejoinMembers(string Room, IActorRef NodeFanout, IReadOnlyList<Rejoin> Members) : IChatMessage;
+
+    /// <summary>Optional presence notice (chatcluster.rooms.presence-events): a member joined or left (or its node crashed).</summary>
+    public sealed record Presence(string Room, string Kind, string ConnectionId, long At) : IChatMessage
+    {
+        public const string Join = "join";
+        public const string Leave = "leave";
+    }
 
     // ---- room -> connection ----
 

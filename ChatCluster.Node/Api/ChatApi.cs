@@ -90,15 +90,54 @@ public sealed class ChatApi
     }
 
     /// <summary>
-    /// <c>connection.sendMessage(message)</c> for any connection held by this node; false when there is no
-    /// such connection or it is closing. The transport's rules add context/messageId.
+    /// <c>connection.sendMessage(message)</c> for a connection on any node; false when no node holds it (or it is
+    /// closing). The transport's rules add context/messageId.
     /// </summary>
-    public async Task<bool> SendMessageAsync(string connectionId, JsonObject message)
+    public Task<bool> SendMessageAsync(string connectionId, JsonObject message) =>
+        ApplyAsync(connectionId, new ConnectionProtocol.SendMessage(connectionId, JsonText.Serialize(message)));
+
+    /// <summary>ActionHero's <c>connections.apply(id, "set", [key, value])</c>, for a connection on any node.</summary>
+    public Task<bool> SetPropertyAsync(string connectionId, string key, JsonNode? value) =>
+        ApplyAsync(connectionId, new ConnectionProtocol.SetProperty(connectionId, key, JsonText.Serialize(value)));
+
+    /// <summary>Close a connection on any node; the client gets its goodbye.</summary>
+    public Task<bool> CloseConnectionAsync(string connectionId) =>
+        ApplyAsync(connectionId, new ConnectionProtocol.CloseConnection(connectionId));
+
+    // Local connections are asked directly; otherwise every other Up node's directory is asked at once.
+    private async Task<bool> ApplyAsync(string connectionId, object command)
     {
-        if (!_connections.TryGet(connectionId, out var connection)) return false;
-        var reply = await connection.Actor.Ask<ConnectionProtocol.SendMessageReply>(
-            new ConnectionProtocol.SendMessage(connectionId, JsonText.Serialize(message)), _timeout);
-        return reply.Delivered;
+        if (_connections.TryGet(connectionId, out var local))
+            return await AskConnection(local.Actor, command);
+        var cluster = Akka.Cluster.Cluster.Get(_system);
+        var asks = new List<Task<bool>>();
+        foreach (var member in cluster.State.Members)
+        {
+            if (member.Status != Akka.Cluster.MemberStatus.Up || member.Address.Equals(cluster.SelfAddress)) continue;
+            var directory = _system.ActorSelection(new RootActorPath(member.Address) / "user" / ConnectionDirectoryActor.Name);
+            asks.Add(AskConnection(directory, command));
+        }
+        foreach (var found in await Task.WhenAll(asks))
+            if (found) return true;
+        return false;
+    }
+
+    private async Task<bool> AskConnection(ICanTell target, object command)
+    {
+        try
+        {
+            var reply = target switch
+            {
+                IActorRef actor => await actor.Ask<ConnectionProtocol.ConnectionReply>(command, _timeout),
+                ActorSelection selection => await selection.Ask<ConnectionProtocol.ConnectionReply>(command, _timeout),
+                _ => null,
+            };
+            return reply?.Done ?? false;
+        }
+        catch (AskTimeoutException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Ids of the connections this node holds.</summary>

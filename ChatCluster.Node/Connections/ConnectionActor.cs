@@ -124,7 +124,12 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
             PublishView();
         });
         Receive<ConnectionProtocol.SendMessage>(HandleSendMessage);
-        Receive<ConnectionProtocol.CloseConnection>(_ => Stop(goodbye: true));
+        Receive<ConnectionProtocol.SetProperty>(HandleSetProperty);
+        Receive<ConnectionProtocol.CloseConnection>(m =>
+        {
+            if (!Sender.IsNobody()) Sender.Tell(new ConnectionProtocol.ConnectionReply(_id, true));
+            Stop(goodbye: true);
+        });
     }
 
     // Bad input must never take the connection (or the node) down: a failure is logged and answered.
@@ -452,7 +457,26 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
         {
             _log.Warning("connection {0}: sendMessage with invalid JSON dropped: {1}", _id, e.Message);
         }
-        if (!Sender.IsNobody()) Sender.Tell(new ConnectionProtocol.SendMessageReply(_id, delivered));
+        if (!Sender.IsNobody()) Sender.Tell(new ConnectionProtocol.ConnectionReply(_id, delivered));
+    }
+
+    // connections.apply(id, "set", [key, value]) from anywhere in the cluster.
+    private void HandleSetProperty(ConnectionProtocol.SetProperty m)
+    {
+        JsonNode? value;
+        try
+        {
+            value = JsonText.Parse(m.ValueJson);
+        }
+        catch (JsonException e)
+        {
+            _log.Warning("connection {0}: set {1} with invalid JSON ignored: {2}", _id, m.Key, e.Message);
+            Sender.Tell(new ConnectionProtocol.ConnectionReply(_id, false));
+            return;
+        }
+        _properties = _properties.SetItem(m.Key, value);
+        PublishView();
+        if (!Sender.IsNobody()) Sender.Tell(new ConnectionProtocol.ConnectionReply(_id, true));
     }
 
     private void Stop(bool goodbye)

@@ -65,6 +65,9 @@ public sealed class ChatNode : IAsyncDisposable
 
     public ILogger Logger { get; }
 
+    /// <summary>This node's cluster address.</summary>
+    public Address Address => Cluster.Get(System).SelfAddress;
+
     public static async Task<ChatNode> StartAsync(NodeOptions options, CancellationToken cancellation = default)
     {
         var config = NodeConfig.Load(options.Overrides, options.ConfigFiles);
@@ -90,13 +93,15 @@ public sealed class ChatNode : IAsyncDisposable
             foreach (var name in settings.Middleware) middleware.Add(BuiltInMiddleware.ByName(name, auth));
             var pipeline = new MiddlewarePipeline(system, middleware, settings.MiddlewareBufferSize, settings.MiddlewareParallelism);
 
-            var roomSettings = new RoomActorSettings(settings.PassivateIdleAfter, settings.PassivateMissingAfter, settings.RegistryWriteTimeout);
+            var roomSettings = new RoomActorSettings(settings.PassivateIdleAfter, settings.PassivateMissingAfter, settings.RegistryWriteTimeout,
+                settings.RegistryReadTimeout, settings.JournalIsShared, settings.PresenceEvents);
             var region = await ClusterSharding.Get(system).StartAsync(
                 typeName: "room",
                 entityPropsFactory: id => RoomActor.Props(id, roomSettings),
                 settings: ClusterShardingSettings.Create(system),
                 messageExtractor: new RoomMessageExtractor(settings.ShardCount));
-            var fanout = system.ActorOf(NodeFanoutActor.Props(connections, pipeline), "fanout");
+            var fanout = system.ActorOf(NodeFanoutActor.Props(connections, pipeline), NodeFanoutActor.Name);
+            system.ActorOf(ConnectionDirectoryActor.Props(connections), ConnectionDirectoryActor.Name);
             var api = new ChatApi(system, region, connections, settings.RoomAskTimeout, pipeline);
 
             var actions = new ActionRegistry();
@@ -191,6 +196,30 @@ public sealed class ChatNode : IAsyncDisposable
         }
         await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
         await System.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>
+    /// Simulates a crash, for tests and failover benchmarks: sockets are cut without goodbye, the node does not
+    /// leave the cluster (the others must detect and down it), the actor system stops.
+    /// </summary>
+    public async Task CrashAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
+        _heartbeat?.Dispose();
+        foreach (var connection in Services.Connections.All) connection.Transport.Abort("node crashed");
+        if (_web is not null)
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.Zero);
+            try
+            {
+                await _web.StopAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            await _web.DisposeAsync();
+        }
+        await System.Terminate();
     }
 
     public ValueTask DisposeAsync() => new(StopAsync());

@@ -21,6 +21,10 @@ public static class NodeCommand
         new("--no-websocket", "", "turn the web/websocket server off", _ => "chatcluster.websocket.enabled = off"),
         new("--rooms", "A,B,...", "starting rooms (chatcluster.starting-rooms, default defaultRoom,anotherRoom); empty for none", v => $"chatcluster.starting-rooms = [{string.Join(",", Split(v).Select(Q))}]"),
         new("--ping-interval", "DURATION", "Primus heartbeat interval, e.g. 30s (chatcluster.websocket.ping-interval)", v => $"chatcluster.websocket.ping-interval = {v}"),
+        new("--akka-port", "PORT", "cluster (Akka remoting) port; seed default 4053, worker default any free port", v => $"akka.remote.dot-netty.tcp.port = {Int(v)}"),
+        new("--hostname", "HOST", "address other nodes use to reach this one (akka.remote.dot-netty.tcp.hostname, default 127.0.0.1)", v => $"akka.remote.dot-netty.tcp.hostname = {Q(v)}"),
+        new("--seed-nodes", "ADDR,...", "seed node addresses, e.g. akka.tcp://chatcluster@127.0.0.1:4053 (akka.cluster.seed-nodes)", v => $"akka.cluster.seed-nodes = [{string.Join(",", Split(v).Select(Q))}]"),
+        new("--presence", "", "send join/leave presence notices to room members (chatcluster.rooms.presence-events)", _ => "chatcluster.rooms.presence-events = on"),
         new("--config", "FILE", "extra HOCON file layered over hocon/base.conf (may repeat)", null),
         new("--log-level", "LEVEL", "trace, debug, information, warning or error (default information)", null),
         new("--help", "", "show this help", null),
@@ -71,7 +75,14 @@ public static class NodeCommand
         var overrides = new List<string>();
         var files = new List<string>();
         var level = LogLevel.Information;
-        for (var i = 0; i < args.Length; i++)
+        var start = 0;
+        // The role comes first: "seed" or "worker" layer hocon/seed.conf or hocon/worker.conf; none = a cluster of one.
+        if (args.Length > 0 && args[0] is "seed" or "worker")
+        {
+            files.Add(args[0] + ".conf");
+            start = 1;
+        }
+        for (var i = start; i < args.Length; i++)
         {
             var arg = args[i];
             var eq = arg.IndexOf('=');
@@ -95,8 +106,9 @@ public static class NodeCommand
                 default: overrides.Add(option.ToHocon!(value)); break;
             }
         }
-        // Later options win: the first override line has the highest priority.
+        // Later options win: the first override line has the highest priority; --config files beat the role file.
         overrides.Reverse();
+        files.Reverse();
         return new NodeOptions { Overrides = overrides, ConfigFiles = files, LogLevel = level };
     }
 
@@ -106,7 +118,11 @@ public static class NodeCommand
         {
             "ChatCluster node: ActionHero-compatible chat (TCP socket server + Primus websocket) on an Akka.NET cluster.",
             "",
-            "usage: dotnet run --project ChatCluster.Node -- [options]",
+            "usage: dotnet run --project ChatCluster.Node -- [seed|worker] [options]",
+            "",
+            "  (no role)  a cluster of one: the embedded default, no other node or service needed",
+            "  seed       a seed node on a fixed cluster port (hocon/seed.conf; --akka-port, default 4053)",
+            "  worker     joins the cluster through --seed-nodes (hocon/worker.conf)",
             "",
             "options:",
         };

@@ -16,7 +16,11 @@ public sealed class NodeFanoutActor : ReceiveActor
 {
     private readonly LocalConnections _connections;
     private readonly MiddlewarePipeline _middleware;
-    private readonly Dictionary<string, Dictionary<string, LocalConnection>> _rooms = new(StringComparer.Ordinal);
+    public const string Name = "fanout";
+
+    private readonly Dictionary<string, Dictionary<string, Member>> _rooms = new(StringComparer.Ordinal);
+
+    private readonly record struct Member(LocalConnection Connection, long JoinedAt);
 
     public NodeFanoutActor(LocalConnections connections, MiddlewarePipeline middleware)
     {
@@ -25,6 +29,8 @@ public sealed class NodeFanoutActor : ReceiveActor
         Receive<Deliver>(HandleDeliver);
         Receive<MemberAdded>(HandleAdded);
         Receive<MemberRemoved>(HandleRemoved);
+        Receive<RoomStarted>(HandleRoomStarted);
+        Receive<Presence>(HandlePresence);
     }
 
     public static Props Props(LocalConnections connections, MiddlewarePipeline middleware) =>
@@ -37,11 +43,28 @@ public sealed class NodeFanoutActor : ReceiveActor
         {
             // say middleware runs once per recipient, each on its own copy of the payload.
             foreach (var member in members.Values)
-                _middleware.Deliver(new SayDelivery(member, m.Payload.Room, ChatPayloadJson.ToJson(m.Payload)));
+                _middleware.Deliver(new SayDelivery(member.Connection, m.Payload.Room, ChatPayloadJson.ToJson(m.Payload)));
             return;
         }
         var bytes = ChatPayloadEncoder.Encode(m.Payload);
-        foreach (var member in members.Values) member.Transport.Send(bytes);
+        foreach (var member in members.Values) member.Connection.Transport.Send(bytes);
+    }
+
+    // The room's actor restarted somewhere without members: tell it who is here.
+    private void HandleRoomStarted(RoomStarted m)
+    {
+        if (!_rooms.TryGetValue(m.Room, out var members) || members.Count == 0) return;
+        var rejoin = new List<Rejoin>(members.Count);
+        foreach (var (id, member) in members) rejoin.Add(new Rejoin(id, member.Connection.Actor, member.JoinedAt));
+        m.RoomActor.Tell(new RejoinMembers(m.Room, Self, rejoin));
+    }
+
+    private void HandlePresence(Presence m)
+    {
+        if (!_rooms.TryGetValue(m.Room, out var members) || members.Count == 0) return;
+        var bytes = PresenceEncoder.Encode(m);
+        foreach (var member in members.Values)
+            if (member.Connection.Id != m.ConnectionId || m.Kind == Presence.Join) member.Connection.Transport.Send(bytes);
     }
 
     private void HandleAdded(MemberAdded m)
@@ -50,10 +73,10 @@ public sealed class NodeFanoutActor : ReceiveActor
         if (!_connections.TryGet(m.ConnectionId, out var connection)) return;
         if (!_rooms.TryGetValue(m.Room, out var members))
         {
-            members = new Dictionary<string, LocalConnection>(StringComparer.Ordinal);
+            members = new Dictionary<string, Member>(StringComparer.Ordinal);
             _rooms.Add(m.Room, members);
         }
-        members[m.ConnectionId] = connection;
+        members[m.ConnectionId] = new Member(connection, m.JoinedAt);
     }
 
     private void HandleRemoved(MemberRemoved m)

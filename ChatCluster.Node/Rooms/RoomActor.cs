@@ -14,12 +14,12 @@ namespace ChatCluster.Node.Rooms;
 /// so that a connection that dies without leaving (its node crashed) is dropped at once.
 ///
 /// <code>
-///   recovering --journal says exists--> active
-///        |  journal empty
-///        v
-///   resolving (ask the replicated registry) --listed--> persist RoomCreated --> active
-///                                            --absent--> active (room does not exist)
+///   recovering --journal replayed--> resolving (read the replicated registry, majority)
+///   resolving --registry and journal agree / decided--> active --announce RoomStarted to every node
+///   active: nodes answer RejoinMembers with their local members, so a room that moved keeps its members
 /// </code>
+/// Existence: with an in-memory journal the registry decides (the journal may be stale or gone); with a shared
+/// journal the journal decides. A room listed but without journal events is recreated in a new epoch.
 /// Fan-out: one <see cref="Deliver"/> per node with members, to that node's fan-out actor.
 /// </summary>
 public sealed class RoomActor : UntypedPersistentActor
@@ -50,12 +50,9 @@ public sealed class RoomActor : UntypedPersistentActor
             case RoomEvents.RoomCreated e: _state.Apply(e); break;
             case RoomEvents.RoomDestroyed e: _state.Apply(e); break;
             case RecoveryCompleted:
-                if (_state.Exists) UpdateIdleTimeout();
-                else
-                {
-                    _resolving = true;
-                    _replicator.Tell(Dsl.Get(RoomRegistry.Key, ReadLocal.Instance));
-                }
+                _resolving = true;
+                var timeout = _settings.RegistryReadTimeout > TimeSpan.Zero ? _settings.RegistryReadTimeout : TimeSpan.FromSeconds(3);
+                _replicator.Tell(Dsl.Get(RoomRegistry.Key, new ReadMajority(timeout)));
                 break;
         }
     }
@@ -77,6 +74,7 @@ public sealed class RoomActor : UntypedPersistentActor
             case CreateRoom: HandleCreate(); break;
             case DestroyRoom: HandleDestroy(); break;
             case Terminated t: HandleTerminated(t.ActorRef); break;
+            case RejoinMembers m: HandleRejoin(m); break;
             case ReceiveTimeout: Context.Parent.Tell(new Passivate(PoisonPill.Instance)); break;
             case UpdateSuccess: break;
             case UpdateTimeout u:
@@ -86,22 +84,36 @@ public sealed class RoomActor : UntypedPersistentActor
         }
     }
 
-    // A room with no journal state may still exist: its journal lived on a node that is gone.
     private void Resolve(object message)
     {
         switch (message)
         {
             case GetSuccess g when g.Key.Equals(RoomRegistry.Key):
                 var listed = g.Get(RoomRegistry.Key).Contains(_state.Room);
-                if (listed)
+                if (listed && !_state.Exists)
                 {
-                    _log.Info("room {0}: no journal state but listed in the registry; recreated in a new epoch", _state.Room);
-                    var created = new RoomEvents.RoomCreated(_state.Room, _incarnation, Now());
-                    Persist(created, e => { _state.Apply(e); FinishResolving(); });
+                    _log.Info("room {0}: listed in the registry without journal state (it moved); recreated in a new epoch", _state.Room);
+                    Persist(new RoomEvents.RoomCreated(_state.Room, _incarnation, Now()), e => { _state.Apply(e); FinishResolving(); });
+                    return;
                 }
-                else FinishResolving();
+                if (!listed && _state.Exists && !_settings.JournalIsShared)
+                {
+                    // Destroyed elsewhere after this node's journal last saw it.
+                    Persist(new RoomEvents.RoomDestroyed(_state.Room, Now()), e => { _state.Apply(e); FinishResolving(); });
+                    return;
+                }
+                FinishResolving();
                 break;
-            case NotFound or GetFailure:
+            case NotFound:
+                if (_state.Exists && !_settings.JournalIsShared)
+                {
+                    Persist(new RoomEvents.RoomDestroyed(_state.Room, Now()), e => { _state.Apply(e); FinishResolving(); });
+                    return;
+                }
+                FinishResolving();
+                break;
+            case GetFailure:
+                _log.Warning("room {0}: registry not readable from a majority; trusting the journal (exists = {1})", _state.Room, _state.Exists);
                 FinishResolving();
                 break;
             default:
@@ -114,7 +126,41 @@ public sealed class RoomActor : UntypedPersistentActor
     {
         _resolving = false;
         UpdateIdleTimeout();
+        if (_state.Exists) AnnounceStart();
         Stash.UnstashAll();
+    }
+
+    // Every node answers with the members it holds for this room (none when the room is new).
+    private void AnnounceStart()
+    {
+        var cluster = Akka.Cluster.Cluster.Get(Context.System);
+        var started = new RoomStarted(_state.Room, Self);
+        foreach (var member in cluster.State.Members)
+        {
+            if (member.Status is not (Akka.Cluster.MemberStatus.Up or Akka.Cluster.MemberStatus.WeaklyUp)) continue;
+            Context.ActorSelection(new RootActorPath(member.Address) / "user" / NodeFanoutActor.Name).Tell(started);
+        }
+    }
+
+    private void HandleRejoin(RejoinMembers m)
+    {
+        if (!_state.Exists) return;
+        foreach (var member in m.Members)
+        {
+            if (_state.CanJoin(member.ConnectionId) is not null) continue;
+            _state.Add(new RoomState.Member(member.ConnectionId, member.JoinedAt, member.Connection, m.NodeFanout));
+            Context.Watch(member.Connection);
+        }
+        if (m.Members.Count > 0) _log.Info("room {0}: {1} members re-announced by {2}", _state.Room, m.Members.Count, m.NodeFanout.Path.Address);
+        UpdateIdleTimeout();
+    }
+
+    private void Announce(string kind, string connectionId, IActorRef? alsoTo = null)
+    {
+        if (!_settings.PresenceEvents) return;
+        var presence = new Presence(_state.Room, kind, connectionId, Now());
+        foreach (var node in _state.Nodes) node.Tell(presence);
+        if (alsoTo is not null && !_state.Nodes.Contains(alsoTo)) alsoTo.Tell(presence);
     }
 
     private void HandleCreate()
@@ -175,9 +221,10 @@ public sealed class RoomActor : UntypedPersistentActor
         _state.Add(new RoomState.Member(m.ConnectionId, m.JoinedAt, m.Connection, m.NodeFanout));
         Context.Watch(m.Connection);
         // Before the reply: every message ordered after this join reaches the new member's node already knowing it.
-        m.NodeFanout.Tell(new MemberAdded(_state.Room, m.ConnectionId));
+        m.NodeFanout.Tell(new MemberAdded(_state.Room, m.ConnectionId, m.JoinedAt));
         UpdateIdleTimeout();
         Sender.Tell(new RoomReply(_state.Room, null));
+        Announce(Presence.Join, m.ConnectionId);
     }
 
     private void HandleLeave(LeaveRoom m)
@@ -193,6 +240,7 @@ public sealed class RoomActor : UntypedPersistentActor
         member.NodeFanout.Tell(new MemberRemoved(_state.Room, m.ConnectionId));
         UpdateIdleTimeout();
         Sender.Tell(new RoomReply(_state.Room, null));
+        Announce(Presence.Leave, m.ConnectionId);
     }
 
     private void HandleTerminated(IActorRef connection)
@@ -202,6 +250,7 @@ public sealed class RoomActor : UntypedPersistentActor
             _state.Remove(member.ConnectionId);
             member.NodeFanout.Tell(new MemberRemoved(_state.Room, member.ConnectionId));
             _log.Debug("room {0}: member {1} dropped, its connection is gone", _state.Room, member.ConnectionId);
+            Announce(Presence.Leave, member.ConnectionId);
         }
         UpdateIdleTimeout();
     }

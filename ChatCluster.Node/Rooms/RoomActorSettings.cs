@@ -1,4 +1,14 @@
 namespace ChatCluster.Node.Rooms;
 
-/// <summary>The RoomActor's share of <c>chatcluster.rooms</c>.</summary>
-public sealed record RoomActorSettings(TimeSpan PassivateIdleAfter, TimeSpan PassivateMissingAfter, TimeSpan RegistryWriteTimeout);
+/// <summary>
+/// The RoomActor's share of <c>chatcluster.rooms</c>. <paramref name="JournalIsShared"/>: the journal survives
+/// any node (Redis), so it decides whether a room exists; otherwise the replicated registry decides (an
+/// in-memory journal stays behind on the node where the room used to live).
+/// </summary>
+public sealed record RoomActorSettings(
+    TimeSpan PassivateIdleAfter,
+    TimeSpan PassivateMissingAfter,
+    TimeSpan RegistryWriteTimeout,
+    TimeSpan RegistryReadTimeout = default,
+    bool JournalIsShared = false,
+    bool PresenceEvents = false);

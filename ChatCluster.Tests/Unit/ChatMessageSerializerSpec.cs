@@ -24,13 +24,13 @@ public sealed class ChatMessageSerializerSpec : Akka.TestKit.Xunit2.TestKit
         yield return new object[] { "RR", new RoomReply("r", null) };
         yield return new object[] { "RR", new RoomReply("r", ChatErrors.NotInRoom("r")) };
         yield return new object[] { "D", new Deliver(42, 7, payload) };
-        yield return new object[] { "MA", new MemberAdded("r", "c1") };
+        yield return new object[] { "MA", new MemberAdded("r", "c1", 5) };
         yield return new object[] { "MR", new MemberRemoved("r", "c1") };
         yield return new object[] { "RFR", new RemovedFromRoom("r") };
         yield return new object[] { "EC", new RoomEvents.RoomCreated("r", 3, 1795560286440) };
         yield return new object[] { "ED", new RoomEvents.RoomDestroyed("r", 1795560286441) };
         yield return new object[] { "SM", new ConnectionProtocol.SendMessage("c1", "{\"a\":1}") };
-        yield return new object[] { "SMR", new ConnectionProtocol.SendMessageReply("c1", false) };
+        yield return new object[] { "CRP", new ConnectionProtocol.ConnectionReply("c1", false) };
         yield return new object[] { "CC", new ConnectionProtocol.CloseConnection("c1") };
     }
 

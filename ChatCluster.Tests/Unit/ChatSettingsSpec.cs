@@ -21,6 +21,9 @@ public sealed class ChatSettingsSpec
         Assert.Equal(TimeSpan.FromSeconds(120), s.PassivateIdleAfter);
         Assert.Equal(TimeSpan.FromSeconds(5), s.PassivateMissingAfter);
         Assert.Equal(TimeSpan.FromSeconds(3), s.RegistryWriteTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(3), s.RegistryReadTimeout);
+        Assert.False(s.JournalIsShared);
+        Assert.False(s.PresenceEvents);
         Assert.Equal(5, s.MaxPendingActions);
         Assert.Equal(new[] { "authenticated-rooms" }, s.Middleware);
         Assert.Equal(8192, s.MiddlewareBufferSize);
