@@ -78,21 +78,25 @@ public sealed class ChatNode : IAsyncDisposable
             .AddFilter("Microsoft", LogLevel.Warning));
         var logger = loggers.CreateLogger("ChatCluster.Node");
 
+        // The extensions' serializers must be registered before other nodes talk to this one (they gossip
+        // sharding, singleton and ddata messages as soon as we join), so their config and the extensions come first.
+        config = config
+            .WithFallback(ClusterSharding.DefaultConfig())
+            .WithFallback(Akka.Cluster.Tools.Singleton.ClusterSingleton.DefaultConfig())
+            .WithFallback(Akka.DistributedData.DistributedData.DefaultConfig());
         var system = ActorSystem.Create(options.SystemName, config);
         try
         {
-            var cluster = Cluster.Get(system);
-            var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            cluster.RegisterOnMemberUp(() => up.TrySetResult());
-            if (config.GetStringList("akka.cluster.seed-nodes").Count == 0) cluster.Join(cluster.SelfAddress); // a cluster of one
-            await up.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellation);
-
+            ClusterSharding.Get(system);
+            Akka.DistributedData.DistributedData.Get(system);
             var connections = new LocalConnections();
             var auth = AuthSettings.Create(config);
             var middleware = new MiddlewareRegistry();
             foreach (var name in settings.Middleware) middleware.Add(BuiltInMiddleware.ByName(name, auth));
             var pipeline = new MiddlewarePipeline(system, middleware, settings.MiddlewareBufferSize, settings.MiddlewareParallelism);
 
+            // Everything other nodes may address (the shard region and its replicator, fan-out, directory) exists
+            // before this node joins: a coordinator's majority write must not wait on a replicator not yet started.
             var roomSettings = new RoomActorSettings(settings.PassivateIdleAfter, settings.PassivateMissingAfter, settings.RegistryWriteTimeout,
                 settings.RegistryReadTimeout, settings.JournalIsShared, settings.PresenceEvents);
             var region = await ClusterSharding.Get(system).StartAsync(
@@ -109,16 +113,13 @@ public sealed class ChatNode : IAsyncDisposable
             var runner = new ActionRunner(actions, api, new ActionServices(system, connections, auth, loggers.CreateLogger("ChatCluster.Actions")));
             var services = new NodeServices(region, fanout, connections, settings, pipeline, runner);
 
-            foreach (var room in settings.StartingRooms)
-            {
-                try
-                {
-                    await api.AddAsync(room);
-                }
-                catch (ChatException e) when (e.Message == ChatErrors.RoomExists)
-                {
-                }
-            }
+            var cluster = Cluster.Get(system);
+            var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            cluster.RegisterOnMemberUp(() => up.TrySetResult());
+            if (config.GetStringList("akka.cluster.seed-nodes").Count == 0) cluster.Join(cluster.SelfAddress); // a cluster of one
+            await up.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellation);
+
+            await CreateStartingRoomsAsync(api, settings.StartingRooms, logger, cancellation);
 
             var host = new ConnectionHost(system, services);
             var (web, heartbeat, tcpPort, webPort) = await StartWebAsync(settings, host, new ActionHttpEndpoint(runner), loggers, cancellation);
@@ -130,6 +131,32 @@ public sealed class ChatNode : IAsyncDisposable
         {
             await system.Terminate();
             throw;
+        }
+    }
+
+    // Every node asks for the starting rooms; the first ask creates each one. While the cluster is still forming a
+    // room may not answer yet, so each is retried for a while before the node gives up starting.
+    private static async Task CreateStartingRoomsAsync(ChatApi api, IReadOnlyList<string> rooms, ILogger logger, CancellationToken cancellation)
+    {
+        foreach (var room in rooms)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await api.AddAsync(room);
+                    break;
+                }
+                catch (ChatException e) when (e.Message == ChatErrors.RoomExists)
+                {
+                    break;
+                }
+                catch (ChatException e) when (e.Message == ChatErrors.RoomUnavailable && attempt < 6)
+                {
+                    logger.LogWarning("starting room {Room} did not answer yet (attempt {Attempt}); retrying", room, attempt);
+                    cancellation.ThrowIfCancellationRequested();
+                }
+            }
         }
     }
 

@@ -53,10 +53,10 @@ public sealed class NodeFanoutActor : ReceiveActor
     // The room's actor restarted somewhere without members: tell it who is here.
     private void HandleRoomStarted(RoomStarted m)
     {
-        if (!_rooms.TryGetValue(m.Room, out var members) || members.Count == 0) return;
-        var rejoin = new List<Rejoin>(members.Count);
-        foreach (var (id, member) in members) rejoin.Add(new Rejoin(id, member.Connection.Actor, member.JoinedAt));
-        m.RoomActor.Tell(new RejoinMembers(m.Room, Self, rejoin));
+        var rejoin = new List<Rejoin>();
+        if (_rooms.TryGetValue(m.Room, out var members))
+            foreach (var (id, member) in members) rejoin.Add(new Rejoin(id, member.Connection.Actor, member.JoinedAt));
+        m.RoomActor.Tell(new RejoinMembers(m.Room, Self, rejoin)); // an empty answer too: the room waits for every node
     }
 
     private void HandlePresence(Presence m)

@@ -22,7 +22,7 @@ namespace ChatCluster.Node.Rooms;
 /// journal the journal decides. A room listed but without journal events is recreated in a new epoch.
 /// Fan-out: one <see cref="Deliver"/> per node with members, to that node's fan-out actor.
 /// </summary>
-public sealed class RoomActor : UntypedPersistentActor
+public sealed class RoomActor : UntypedPersistentActor, IWithTimers
 {
     private readonly RoomState _state;
     private readonly RoomActorSettings _settings;
@@ -30,6 +30,14 @@ public sealed class RoomActor : UntypedPersistentActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly long _incarnation = Random.Shared.NextInt64(1, long.MaxValue);
     private bool _resolving;
+    // Nodes asked for their members that have not answered yet; commands wait (stash) until all answer or time runs out,
+    // so the first message after a move already reaches every member.
+    private readonly HashSet<Address> _awaitingRejoin = new();
+
+    private sealed record RejoinTimeout : INoSerializationVerificationNeeded
+    {
+        public static readonly RejoinTimeout Instance = new();
+    }
 
     public RoomActor(string room, RoomActorSettings settings)
     {
@@ -40,6 +48,8 @@ public sealed class RoomActor : UntypedPersistentActor
 
     public static Props Props(string entityId, RoomActorSettings settings) =>
         Akka.Actor.Props.Create(() => new RoomActor(RoomMessageExtractor.RoomOf(entityId), settings));
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public override string PersistenceId => "room-" + _state.Room;
 
@@ -64,6 +74,11 @@ public sealed class RoomActor : UntypedPersistentActor
             Resolve(message);
             return;
         }
+        if (_awaitingRejoin.Count > 0)
+        {
+            Rejoining(message);
+            return;
+        }
         switch (message)
         {
             case Say m: HandleSay(m); break;
@@ -75,6 +90,7 @@ public sealed class RoomActor : UntypedPersistentActor
             case DestroyRoom: HandleDestroy(); break;
             case Terminated t: HandleTerminated(t.ActorRef); break;
             case RejoinMembers m: HandleRejoin(m); break;
+            case RejoinTimeout: break;
             case ReceiveTimeout: Context.Parent.Tell(new Passivate(PoisonPill.Instance)); break;
             case UpdateSuccess: break;
             case UpdateTimeout u:
@@ -127,18 +143,49 @@ public sealed class RoomActor : UntypedPersistentActor
         _resolving = false;
         UpdateIdleTimeout();
         if (_state.Exists) AnnounceStart();
-        Stash.UnstashAll();
+        if (_awaitingRejoin.Count == 0) Stash.UnstashAll();
     }
 
-    // Every node answers with the members it holds for this room (none when the room is new).
+    // Every node answers with the members it holds for this room (an empty list when it has none).
     private void AnnounceStart()
     {
         var cluster = Akka.Cluster.Cluster.Get(Context.System);
         var started = new RoomStarted(_state.Room, Self);
         foreach (var member in cluster.State.Members)
         {
-            if (member.Status is not (Akka.Cluster.MemberStatus.Up or Akka.Cluster.MemberStatus.WeaklyUp)) continue;
+            if (member.Status is not (Akka.Cluster.MemberStatus.Up or Akka.Cluster.MemberStatus.WeaklyUp or Akka.Cluster.MemberStatus.Leaving)) continue;
+            _awaitingRejoin.Add(member.Address);
             Context.ActorSelection(new RootActorPath(member.Address) / "user" / NodeFanoutActor.Name).Tell(started);
+        }
+        if (_awaitingRejoin.Count > 0)
+            Timers.StartSingleTimer(nameof(RejoinTimeout), RejoinTimeout.Instance, _settings.RejoinTimeout);
+    }
+
+    private void Rejoining(object message)
+    {
+        switch (message)
+        {
+            case RejoinMembers m:
+                HandleRejoin(m);
+                _awaitingRejoin.Remove(m.NodeFanout.Path.Address.HasGlobalScope ? m.NodeFanout.Path.Address : Akka.Cluster.Cluster.Get(Context.System).SelfAddress);
+                if (_awaitingRejoin.Count == 0)
+                {
+                    Timers.Cancel(nameof(RejoinTimeout));
+                    Stash.UnstashAll();
+                }
+                break;
+            case RejoinTimeout:
+                _log.Warning("room {0}: {1} node(s) did not report their members within {2}: {3}", _state.Room, _awaitingRejoin.Count,
+                    _settings.RejoinTimeout, string.Join(", ", _awaitingRejoin));
+                _awaitingRejoin.Clear();
+                Stash.UnstashAll();
+                break;
+            case Terminated t:
+                HandleTerminated(t.ActorRef);
+                break;
+            default:
+                Stash.Stash();
+                break;
         }
     }
 
@@ -191,14 +238,16 @@ public sealed class RoomActor : UntypedPersistentActor
             Sender.Tell(new RoomReply(_state.Room, error));
             return;
         }
-        // ActionHero order: tell the room it is deleted, then remove every member, then forget the room.
-        Fanout(new ChatPayload(_state.Room, ChatPayload.ServerSender, JsonString(ChatErrors.RoomHasBeenDeleted), Now()));
+        // ActionHero order as members see it: "this room has been deleted", then they are out of the room. The
+        // connections hear it first (same path to their node as the fan-out), so a client that reacts to the notice
+        // is already out of the room; the fan-out still delivers the notice, then forgets the members.
         foreach (var m in _state.Members)
         {
             Context.Unwatch(m.Connection);
-            m.NodeFanout.Tell(new MemberRemoved(_state.Room, m.ConnectionId));
             m.Connection.Tell(new RemovedFromRoom(_state.Room));
         }
+        Fanout(new ChatPayload(_state.Room, ChatPayload.ServerSender, JsonString(ChatErrors.RoomHasBeenDeleted), Now()));
+        foreach (var m in _state.Members) m.NodeFanout.Tell(new MemberRemoved(_state.Room, m.ConnectionId));
         var sender = Sender;
         Persist(new RoomEvents.RoomDestroyed(_state.Room, Now()), e =>
         {

@@ -11,4 +11,8 @@ public sealed record RoomActorSettings(
     TimeSpan RegistryWriteTimeout,
     TimeSpan RegistryReadTimeout = default,
     bool JournalIsShared = false,
-    bool PresenceEvents = false);
+    bool PresenceEvents = false)
+{
+    /// <summary>How long a (re)started room waits for the nodes to report their members before it goes on.</summary>
+    public TimeSpan RejoinTimeout { get; init; } = TimeSpan.FromSeconds(2);
+}

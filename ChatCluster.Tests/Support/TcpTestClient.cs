@@ -67,9 +67,9 @@ public sealed class TcpTestClient : IAsyncDisposable
         JsonNode.Parse(await ReadLineAsync(timeout))!.AsObject();
 
     /// <summary>Reads lines until one matches; the others are returned too, for assertions on order.</summary>
-    public async Task<JsonObject> ReadUntilAsync(Func<JsonObject, bool> match, List<JsonObject>? skipped = null)
+    public async Task<JsonObject> ReadUntilAsync(Func<JsonObject, bool> match, List<JsonObject>? skipped = null, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + Timeouts.Expect;
+        var deadline = DateTime.UtcNow + (timeout ?? Timeouts.Expect);
         while (true)
         {
             var left = deadline - DateTime.UtcNow;

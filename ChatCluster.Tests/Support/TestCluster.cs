@@ -1,0 +1,75 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Sharding;
+using ChatCluster.Node.Hosting;
+using ChatCluster.Node.Rooms;
+using Microsoft.Extensions.Logging;
+
+namespace ChatCluster.Tests.Support;
+
+/// <summary>
+/// Several real nodes in one process (test.conf: port 0 for remoting, TCP and web; fast failure detection),
+/// joined through the first node's address. Every node serves real sockets.
+/// </summary>
+public sealed class TestCluster : IAsyncDisposable
+{
+    private TestCluster(List<ChatNode> nodes) => Nodes = nodes;
+
+    public List<ChatNode> Nodes { get; }
+
+    public ChatNode this[int index] => Nodes[index];
+
+    public static async Task<TestCluster> StartAsync(int count, params string[] overrides)
+    {
+        // Between nodes every message really goes through its serializer. serialize-messages (on in test.conf for the
+        // single-node tests) must be off here: Akka.DistributedData 1.5.73 sends its local ReadRepair message, which has no
+        // serializer, during the majority reads that sharding's coordinator and our room registry make.
+        overrides = overrides.Append("akka.actor.serialize-messages = off").ToArray();
+        var first = await Start(overrides);
+        var nodes = new List<ChatNode> { first };
+        var seed = $"akka.cluster.seed-nodes = [\"{first.Address}\"]";
+        var others = await Task.WhenAll(Enumerable.Range(1, count - 1).Select(_ => Start(overrides.Append(seed).ToArray())));
+        nodes.AddRange(others);
+        var cluster = new TestCluster(nodes);
+        await Eventually.TrueAsync(() => nodes.All(n => Cluster.Get(n.System).State.Members.Count(m => m.Status == MemberStatus.Up) == count),
+            $"all {count} nodes see each other Up");
+        return cluster;
+    }
+
+    private static Task<ChatNode> Start(string[] overrides) => ChatNode.StartAsync(new NodeOptions
+    {
+        Overrides = overrides,
+        ConfigFiles = new[] { "test.conf" },
+        LogLevel = LogLevel.Warning,
+        SystemName = "cluster",
+    });
+
+    /// <summary>Creates rooms until one's actor lives on <paramref name="host"/>; returns its name.</summary>
+    public async Task<string> RoomHostedOnAsync(ChatNode host, string prefix = "hosted")
+    {
+        for (var attempt = 0; attempt < 64; attempt++)
+        {
+            var room = $"{prefix}-{Guid.NewGuid():N}";
+            await Nodes[0].Api.AddAsync(room);
+            var region = ClusterSharding.Get(host.System).ShardRegion("room");
+            var state = await region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, Timeouts.Expect);
+            var entity = RoomMessageExtractor.EntityIdOf(room);
+            if (state.Shards.Any(s => s.EntityIds.Contains(entity))) return room;
+        }
+        throw new InvalidOperationException("no room landed on the wanted node in 64 tries");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in Nodes.AsEnumerable().Reverse())
+        {
+            try
+            {
+                await node.StopAsync();
+            }
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+            {
+            }
+        }
+    }
+}
