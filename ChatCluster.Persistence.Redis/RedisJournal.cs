@@ -114,7 +114,7 @@ public sealed class RedisJournal : AsyncWriteJournal
                 throw new RedisPersistenceException($"MULTI/EXEC writing '{eventsKey}' was not committed");
             await Task.WhenAll(add, set).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not RedisPersistenceException)
+        catch (Exception e)
         {
             throw new RedisPersistenceException(
                 $"writing events {write.LowestSequenceNr}..{write.HighestSequenceNr} of persistenceId '{pid}' to '{eventsKey}' failed: {e.Message}", e);
@@ -140,7 +140,7 @@ public sealed class RedisJournal : AsyncWriteJournal
             var value = await db.StringGetAsync(key).ConfigureAwait(false);
             return value.IsNull ? 0L : (long)value;
         }
-        catch (Exception e) when (e is not RedisPersistenceException)
+        catch (Exception e)
         {
             throw new RedisPersistenceException($"reading the highest sequenceNr of persistenceId '{persistenceId}' from '{key}' failed: {e.Message}", e);
         }
@@ -160,7 +160,7 @@ public sealed class RedisJournal : AsyncWriteJournal
             members = await db.SortedSetRangeByScoreAsync(key, fromSequenceNr, toSequenceNr, Exclude.None, Order.Ascending, 0, take)
                 .ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not RedisPersistenceException)
+        catch (Exception e)
         {
             throw new RedisPersistenceException(
                 $"replaying events {fromSequenceNr}..{toSequenceNr} of persistenceId '{persistenceId}' from '{key}' failed: {e.Message}", e);

@@ -272,6 +272,3 @@ public sealed class RedisJournalSpec : Akka.TestKit.Xunit2.TestKit
         writer.ExpectMsg<WriteMessagesSuccessful>(Timeouts.Expect);
     }
 }
-
-/// <summary>An event type serialized by Akka's default serializer, with an actor reference inside.</summary>
-public sealed record TestEvent(string Text, int Number, IActorRef Ref);
