@@ -11,9 +11,17 @@ public static class BenchCommand
             case "pipeline":
                 await PipelineBench.RunAsync(args.Skip(1).ToArray());
                 return 0;
+            case "failover":
+                await ClusterBench.FailoverAsync(args.Skip(1).ToArray());
+                return 0;
+            case "crossnode":
+                await ClusterBench.CrossNodeAsync(args.Skip(1).ToArray());
+                return 0;
             default:
                 Console.WriteLine("usage: dotnet run -c Release --project ChatCluster.Bench -- pipeline [--messages N]");
                 Console.WriteLine("  pipeline   messages/s through each middleware hook kind with 0, 1 and 3 middlewares");
+                Console.WriteLine("  failover   (needs scripts/cluster-start.sh) kill -9 worker2: time until its members are gone and its rooms work again");
+                Console.WriteLine("  crossnode  (needs scripts/cluster-start.sh) one busy room with members on 3 nodes: deliveries/s");
                 return verb == "help" ? 0 : 2;
         }
     }

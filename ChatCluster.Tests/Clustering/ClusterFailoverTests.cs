@@ -22,14 +22,8 @@ public sealed class ClusterFailoverTests : IAsyncLifetime
 
     private static async Task Join(TcpTestClient c, string room)
     {
-        var reply = await c.ReadUntilAsync(m => (string?)m["context"] == "response", await Send(c, $"roomAdd {room}"));
+        var reply = await c.ReadUntilAsync(m => (string?)m["context"] == "response", sendFirst: $"roomAdd {room}");
         Assert.Equal("OK", (string?)reply["status"]);
-    }
-
-    private static async Task<List<System.Text.Json.Nodes.JsonObject>?> Send(TcpTestClient c, string line)
-    {
-        await c.SendLineAsync(line);
-        return null;
     }
 
     private static async Task<string> IdOf(TcpTestClient c)

@@ -67,8 +67,9 @@ public sealed class TcpTestClient : IAsyncDisposable
         JsonNode.Parse(await ReadLineAsync(timeout))!.AsObject();
 
     /// <summary>Reads lines until one matches; the others are returned too, for assertions on order.</summary>
-    public async Task<JsonObject> ReadUntilAsync(Func<JsonObject, bool> match, List<JsonObject>? skipped = null, TimeSpan? timeout = null)
+    public async Task<JsonObject> ReadUntilAsync(Func<JsonObject, bool> match, List<JsonObject>? skipped = null, TimeSpan? timeout = null, string? sendFirst = null)
     {
+        if (sendFirst is not null) await SendLineAsync(sendFirst);
         var deadline = DateTime.UtcNow + (timeout ?? Timeouts.Expect);
         while (true)
         {
