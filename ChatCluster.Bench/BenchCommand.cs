@@ -11,9 +11,17 @@ public static class BenchCommand
             case "pipeline":
                 await PipelineBench.RunAsync(args.Skip(1).ToArray());
                 return 0;
+            case "redis-journal":
+                await RedisBench.JournalAsync(args.Skip(1).ToArray());
+                return 0;
+            case "redis-latency":
+                await RedisBench.LatencyAsync(args.Skip(1).ToArray());
+                return 0;
             default:
                 Console.WriteLine("usage: dotnet run -c Release --project ChatCluster.Bench -- pipeline [--messages N]");
                 Console.WriteLine("  pipeline   messages/s through each middleware hook kind with 0, 1 and 3 middlewares");
+                Console.WriteLine("  redis-journal [--redis HOST:PORT] [--events N]   Redis journal write (one by one, batched) and replay rates");
+                Console.WriteLine("  redis-latency [--cc-tcp PORT] [--ah-web PORT] [--room R] [--count N]   chat latency ChatCluster <-> ActionHero through Redis");
                 return verb == "help" ? 0 : 2;
         }
     }

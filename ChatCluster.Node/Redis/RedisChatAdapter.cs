@@ -140,7 +140,7 @@ public sealed class RedisChatAdapter : IAsyncDisposable
 
     /// <summary>
     /// ActionHero's destroy after the broadcast: HGETALL members, remove each member held by an ActionHero node
-    /// through RPC (without waiting, as destroy does), drop stale entries of ours, then SREM rooms and DEL members.
+    /// through RPC (waiting at most command-timeout for the answers), then SREM rooms and DEL members.
     /// <paramref name="ourMembers"/> were already removed by the room. Never throws.
     /// </summary>
     public async Task RoomDestroyedAsync(string room, IReadOnlyCollection<string> ourMembers)
@@ -148,13 +148,27 @@ public sealed class RedisChatAdapter : IAsyncDisposable
         try
         {
             var entries = await Db.HashGetAllAsync(RedisChatKeys.Members(room)).ConfigureAwait(false);
+            var removals = new List<Task>();
             foreach (var entry in entries)
             {
                 var id = entry.Name.ToString();
                 var (_, _, host) = BusJson.ParseMember(entry.Value.ToString());
                 if (ourMembers.Contains(id) || IsOurs(host)) continue;
-                await PublishQuietly(BusJson.Do(ServerId, _settings.ServerToken, NewId(), RedisChatKeys.RemoveMember, id,
-                    new JsonArray(id, room))).ConfigureAwait(false);
+                removals.Add(RemoveRemoteMemberAsync(id, room));
+            }
+            // Unlike ActionHero's destroy, wait (bounded) for the answers before SREM: an ActionHero node whose
+            // removeMember finds the room already gone throws "room does not exist" unhandled, which stops its process
+            // [observed on 29.3.5]. A member of a crashed ActionHero node never answers, hence the bound.
+            if (removals.Count > 0)
+            {
+                try
+                {
+                    await Task.WhenAll(removals).WaitAsync(_settings.CommandTimeout).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    _log.LogInformation("room {Room}: not every ActionHero member's removal was confirmed within {Timeout}", room, _settings.CommandTimeout);
+                }
             }
             await Db.SetRemoveAsync(RedisChatKeys.RoomsKey, room).ConfigureAwait(false);
             await Db.KeyDeleteAsync(RedisChatKeys.Members(room)).ConfigureAwait(false);
@@ -162,6 +176,18 @@ public sealed class RedisChatAdapter : IAsyncDisposable
         catch (Exception e) when (IsRedisFailure(e))
         {
             _log.LogWarning("room {Room} destroyed, but its keys could not be removed from redis: {Error}", room, e.Message);
+        }
+    }
+
+    private async Task RemoveRemoteMemberAsync(string connectionId, string room)
+    {
+        try
+        {
+            await CallAsync(RedisChatKeys.RemoveMember, new JsonArray(connectionId, room), connectionId, wait: true).ConfigureAwait(false);
+        }
+        catch (ChatException e)
+        {
+            _log.LogDebug("removeMember {Id} from {Room}: {Error}", connectionId, room, e.Message);
         }
     }
 

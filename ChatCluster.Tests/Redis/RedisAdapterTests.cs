@@ -99,7 +99,7 @@ public sealed class RedisAdapterTests : IAsyncLifetime
             await using (recorder)
             {
                 await _node.Api.DestroyAsync(room);
-                // The member c hears the notice; ActionHero's member is removed through RPC (no wait, as destroy does).
+                // The member c hears the notice; ActionHero's member is removed through RPC (nobody answers here: bounded wait).
                 var notice = await c.ReadUntilAsync(j => (string?)j["context"] == "user");
                 Assert.Equal(ChatErrors.RoomHasBeenDeleted, (string?)notice["message"]);
                 var rpc = await recorder.NextAsync(j => (string?)j["messageType"] == "do" && (string?)j["method"] == RedisChatKeys.RemoveMember);
