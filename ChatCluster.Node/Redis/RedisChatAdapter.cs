@@ -100,6 +100,7 @@ public sealed class RedisChatAdapter : IAsyncDisposable
         _connections = connections;
         _fanout = fanout;
         _askTimeout = askTimeout;
+        system.ActorOf(Props.Create(() => new RemovedNodeWatcher(this)), "redis-removed-nodes");
         _subscription = await _pubsub.GetSubscriber().SubscribeAsync(RedisChatKeys.Channel(_settings.Channel));
         // Sequential: chat from one ActionHero node keeps its order. RPC work is started here and runs on its own.
         _subscription.OnMessage(m => OnBusMessage(m.Message.ToString()));
@@ -264,6 +265,53 @@ public sealed class RedisChatAdapter : IAsyncDisposable
         {
             _log.LogDebug("pruning {Room} failed: {Error}", room, e.Message);
         }
+    }
+
+    /// <summary>
+    /// A ChatCluster node was removed from the cluster (crashed and downed, or left): its entries leave every member hash.
+    /// The rooms usually do it themselves (Terminated), but a leave that raced the crash, or a room that lived on that
+    /// node, would leave entries behind. One survivor sweeps (the lowest address among the Up members). Never throws.
+    /// </summary>
+    private async Task SweepRemovedNodeAsync(Akka.Cluster.Member removed)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(_system!);
+        var sweeper = cluster.State.Members.Where(m => m.Status == Akka.Cluster.MemberStatus.Up && !m.Address.Equals(removed.Address))
+            .Select(m => m.Address).OrderBy(a => a.ToString(), StringComparer.Ordinal).FirstOrDefault();
+        if (sweeper is null || !sweeper.Equals(cluster.SelfAddress)) return;
+        var role = removed.Roles.FirstOrDefault(r => r.StartsWith(RedisChatSettings.ServerIdRolePrefix, StringComparison.Ordinal));
+        var serverId = role is not null ? role[RedisChatSettings.ServerIdRolePrefix.Length..] : RedisChatSettings.DeriveServerId(removed.Address);
+        try
+        {
+            var removedCount = 0;
+            foreach (var room in await Db.SetMembersAsync(RedisChatKeys.RoomsKey).ConfigureAwait(false))
+            {
+                var key = RedisChatKeys.Members(room.ToString());
+                var stale = (await Db.HashGetAllAsync(key).ConfigureAwait(false))
+                    .Where(e => BusJson.ParseMember(e.Value.ToString()).Host == serverId).Select(e => e.Name).ToArray();
+                if (stale.Length == 0) continue;
+                removedCount += (int)await Db.HashDeleteAsync(key, stale).ConfigureAwait(false);
+            }
+            if (removedCount > 0) _log.LogInformation("removed {Count} member entries of the departed ChatCluster node {ServerId}", removedCount, serverId);
+        }
+        catch (Exception e) when (IsRedisFailure(e))
+        {
+            _log.LogWarning("could not sweep the member entries of the departed node {ServerId}: {Error}", serverId, e.Message);
+        }
+    }
+
+    private sealed class RemovedNodeWatcher : ReceiveActor
+    {
+        public RemovedNodeWatcher(RedisChatAdapter adapter)
+        {
+            Receive<Akka.Cluster.ClusterEvent.MemberRemoved>(m => _ = adapter.SweepRemovedNodeAsync(m.Member));
+            Receive<Akka.Cluster.ClusterEvent.IMemberEvent>(_ => { });
+            Receive<Akka.Cluster.ClusterEvent.CurrentClusterState>(_ => { });
+        }
+
+        protected override void PreStart() => Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self,
+            Akka.Cluster.ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(Akka.Cluster.ClusterEvent.MemberRemoved));
+
+        protected override void PostStop() => Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
     }
 
     // ------------------------------------------------------------------ pub/sub: chat
