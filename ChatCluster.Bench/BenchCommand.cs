@@ -17,11 +17,19 @@ public static class BenchCommand
             case "crossnode":
                 await ClusterBench.CrossNodeAsync(args.Skip(1).ToArray());
                 return 0;
+            case "redis-journal":
+                await RedisBench.JournalAsync(args.Skip(1).ToArray());
+                return 0;
+            case "redis-latency":
+                await RedisBench.LatencyAsync(args.Skip(1).ToArray());
+                return 0;
             default:
                 Console.WriteLine("usage: dotnet run -c Release --project ChatCluster.Bench -- pipeline [--messages N]");
                 Console.WriteLine("  pipeline   messages/s through each middleware hook kind with 0, 1 and 3 middlewares");
                 Console.WriteLine("  failover   (needs scripts/cluster-start.sh) kill -9 worker2: time until its members are gone and its rooms work again");
                 Console.WriteLine("  crossnode  (needs scripts/cluster-start.sh) one busy room with members on 3 nodes: deliveries/s");
+                Console.WriteLine("  redis-journal [--redis HOST:PORT] [--events N]   Redis journal write (one by one, batched) and replay rates");
+                Console.WriteLine("  redis-latency [--cc-tcp PORT] [--ah-web PORT] [--room R] [--count N]   chat latency ChatCluster <-> ActionHero through Redis");
                 return verb == "help" ? 0 : 2;
         }
     }

@@ -33,6 +33,9 @@ public static class ChatErrors
     public static string DataLengthTooLarge(long maxLength, long receivedLength) =>
         $"data length is too big ({maxLength} received/{receivedLength} max)";
 
+    /// <summary>A cluster RPC (Redis <c>do</c>) got no <c>doResponse</c> within chatcluster.redis.rpc-timeout (ActionHero's text).</summary>
+    public const string RpcTimeout = "RPC Timeout";
+
     // Errors of our own (ActionHero has no such limit or situation).
     public const string ServerBusy = "the server is busy, try again";
     public const string RoomUnavailable = "the room is temporarily unavailable, try again";
@@ -40,4 +43,5 @@ public static class ChatErrors
     public const string InvalidCredentials = "invalid credentials";
     public const string AuthenticationRequired = "you must authenticate to join this room";
     public const string InternalError = "internal error";
+    public const string RpcUnavailable = "RPC unavailable: not connected to the redis pub/sub server";
 }

@@ -4,6 +4,7 @@ using Akka.DistributedData;
 using ChatCluster.Messages;
 using ChatCluster.Node.Connections;
 using ChatCluster.Node.Middleware;
+using ChatCluster.Node.Redis;
 using ChatCluster.Node.Rooms;
 using ChatCluster.Transports;
 using static ChatCluster.Messages.RoomProtocol;
@@ -22,9 +23,12 @@ public sealed class ChatApi
     private readonly LocalConnections _connections;
     private readonly TimeSpan _timeout;
     private readonly MiddlewarePipeline _middleware;
+    private readonly RedisChatAdapter? _redis;
 
-    public ChatApi(ActorSystem system, IActorRef roomRegion, LocalConnections connections, TimeSpan timeout, MiddlewarePipeline middleware)
+    public ChatApi(ActorSystem system, IActorRef roomRegion, LocalConnections connections, TimeSpan timeout, MiddlewarePipeline middleware,
+        RedisChatAdapter? redis = null)
     {
+        _redis = redis;
         _system = system;
         _rooms = roomRegion;
         _connections = connections;
@@ -47,9 +51,21 @@ public sealed class ChatApi
 
     public async Task<bool> ExistsAsync(string room) => (await Ask<RoomExistsReply>(new CheckRoomExists(room))).Exists;
 
-    /// <summary><c>list()</c>: every room of the cluster, from the replicated registry, sorted.</summary>
+    /// <summary>
+    /// <c>list()</c>: every room of the cluster, from the replicated registry, sorted; with Redis, SMEMBERS of
+    /// ActionHero's rooms SET (rooms of ActionHero nodes included), or the registry when Redis cannot answer.
+    /// </summary>
     public async Task<IReadOnlyList<string>> ListAsync()
     {
+        if (_redis is { KeyStoreConnected: true })
+        {
+            var listed = (await _redis.ListRoomsAsync()).ToList();
+            if (listed.Count > 0)
+            {
+                listed.Sort(StringComparer.Ordinal);
+                return listed;
+            }
+        }
         var replicator = DistributedData.Get(_system).Replicator;
         var reply = await replicator.Ask<IGetResponse>(Dsl.Get(RoomRegistry.Key, ReadLocal.Instance), _timeout);
         if (reply is GetSuccess success)
@@ -59,6 +75,36 @@ public sealed class ChatApi
             return rooms;
         }
         return Array.Empty<string>();
+    }
+
+    /// <summary>
+    /// <c>chatRoom.addMember(connectionId, room)</c>: join middleware, then the room, as the verb. A connection this node
+    /// does not hold is reached through the Redis cluster RPC (any ChatCluster or ActionHero node that holds it), waiting
+    /// for the answer; throws the refusal, "RPC Timeout", or "connection not found" without Redis.
+    /// </summary>
+    public Task AddMemberAsync(string connectionId, string room) => ChangeRoomAsync(connectionId, room, join: true);
+
+    /// <summary><c>chatRoom.removeMember(connectionId, room)</c>: as <see cref="AddMemberAsync"/>, with leave middleware.</summary>
+    public Task RemoveMemberAsync(string connectionId, string room) => ChangeRoomAsync(connectionId, room, join: false);
+
+    private async Task ChangeRoomAsync(string connectionId, string room, bool join)
+    {
+        if (_connections.TryGet(connectionId, out var local))
+        {
+            RoomReply reply;
+            try
+            {
+                reply = await local.Actor.Ask<RoomReply>(new ConnectionInbox.ChangeRoom(room, join), _timeout);
+            }
+            catch (AskTimeoutException)
+            {
+                throw new ChatException(ChatErrors.RoomUnavailable);
+            }
+            Check(reply);
+            return;
+        }
+        if (_redis is null) throw new ChatException(ChatErrors.ConnectionNotFound);
+        await _redis.CallAsync(join ? RedisChatKeys.AddMember : RedisChatKeys.RemoveMember, new JsonArray(connectionId, room), connectionId, wait: true);
     }
 
     /// <summary><c>roomStatus(room)</c>: throws "a room is required" / "room does not exist".</summary>
@@ -104,8 +150,24 @@ public sealed class ChatApi
     public Task<bool> CloseConnectionAsync(string connectionId) =>
         ApplyAsync(connectionId, new ConnectionProtocol.CloseConnection(connectionId));
 
-    // Local connections are asked directly; otherwise every other Up node's directory is asked at once.
+    // Local connections are asked directly; otherwise every other Up node's directory is asked at once; a connection no
+    // ChatCluster node holds is asked for through the Redis cluster RPC (applyResponder), when Redis is on.
     private async Task<bool> ApplyAsync(string connectionId, object command)
+    {
+        if (await ApplyInClusterAsync(connectionId, command)) return true;
+        if (_redis is null) return false;
+        var rpc = command switch
+        {
+            ConnectionProtocol.SendMessage m => new JsonArray(connectionId, "sendMessage", JsonNode.Parse(m.MessageJson)),
+            ConnectionProtocol.SetProperty p => new JsonArray(connectionId, "set", new JsonArray(p.Key, JsonNode.Parse(p.ValueJson))),
+            _ => null,
+        };
+        if (rpc is null) return false;
+        await _redis.CallAsync(RedisChatKeys.ApplyResponder, rpc, connectionId, wait: true);
+        return true;
+    }
+
+    private async Task<bool> ApplyInClusterAsync(string connectionId, object command)
     {
         if (_connections.TryGet(connectionId, out var local))
             return await AskConnection(local.Actor, command);

@@ -102,6 +102,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
     {
         Receive<Request>(m => Guarded(m.Value, HandleRequest));
         Receive<LineTooLong>(HandleLineTooLong);
+        Receive<ChangeRoom>(m => Guarded(m, HandleChangeRoom));
         CommonReceives();
     }
 
@@ -110,6 +111,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
         Receive<Resume>(m => Guarded(m, HandleResume));
         Receive<Request>(_ => Stash.Stash());
         Receive<LineTooLong>(_ => Stash.Stash());
+        Receive<ChangeRoom>(_ => Stash.Stash());
         CommonReceives();
     }
 
@@ -251,6 +253,16 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
         Await(_node.Middleware.LeaveAsync(View(), room), new PendingVerb("leave", room, messageId, r.DataJson));
     }
 
+    // addMember / removeMember from the server side (a cluster RPC): ActionHero's checks, then the verb's path.
+    private void HandleChangeRoom(ChangeRoom m)
+    {
+        var verb = new PendingVerb(m.Join ? "join" : "leave", m.Room, "null", null) { ReplyTo = Sender };
+        if (m.Join && _rooms.Contains(m.Room)) Fail(verb, ChatErrors.AlreadyInRoom(m.Room));
+        else if (!m.Join && !_rooms.Contains(m.Room)) Fail(verb, ChatErrors.NotInRoom(m.Room));
+        else if (m.Join) Await(_node.Middleware.JoinAsync(View(), m.Room), verb);
+        else Await(_node.Middleware.LeaveAsync(View(), m.Room), verb);
+    }
+
     private void RoomView(string? room, string messageId, ClientRequest r)
     {
         // ActionHero checks the connection's own rooms first: a room it is not in is "not in this room",
@@ -339,7 +351,8 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
                 if (verb.Name == "roomAdd") _rooms.Add(verb.Room);
                 else _rooms.Remove(verb.Room);
                 PublishView();
-                Ok("true", verb.MessageIdJson);
+                if (verb.ReplyTo is not null) verb.ReplyTo.Tell(new RoomReply(verb.Room, null));
+                else Ok("true", verb.MessageIdJson);
                 break;
             case RoomStatusReply { Error: { } error }:
                 Fail(verb, error);
@@ -368,7 +381,11 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
         Ok(null, verb.MessageIdJson);
     }
 
-    private void Fail(PendingVerb verb, string error) => Reply(_format.VerbError(error, verb.MessageIdJson, verb.DataJson));
+    private void Fail(PendingVerb verb, string error)
+    {
+        if (verb.ReplyTo is not null) verb.ReplyTo.Tell(new RoomReply(verb.Room, error));
+        else Reply(_format.VerbError(error, verb.MessageIdJson, verb.DataJson));
+    }
 
     // TCP: a word that is no verb is an action. A JSON line replaces the sticky params with its own
     // "params" and may name the action; anything else makes the first word the sticky action.

@@ -24,13 +24,24 @@ public static class ConnectionInbox
     }
 
     /// <summary>
+    /// Server-side <c>chatRoom.addMember</c> / <c>removeMember</c> for this connection (a cluster RPC from an ActionHero
+    /// node): the same path as the verbs (join / leave middleware, then the room); answered with a
+    /// <see cref="Messages.RoomProtocol.RoomReply"/> to the sender instead of a reply to the client.
+    /// </summary>
+    public sealed record ChangeRoom(string Room, bool Join) : INoSerializationVerificationNeeded;
+
+    /// <summary>
     /// The answer a waiting verb was waiting for: a room's reply, a middleware verdict, or null when the
     /// room did not answer in time.
     /// </summary>
     internal sealed record Resume(PendingVerb Verb, object? Answer) : INoSerializationVerificationNeeded;
 
     /// <summary>A verb in progress: what it is, for which room, and how to answer the client.</summary>
-    internal sealed record PendingVerb(string Name, string Room, string MessageIdJson, string? DataJson, Messages.ChatPayload? Payload = null);
+    internal sealed record PendingVerb(string Name, string Room, string MessageIdJson, string? DataJson, Messages.ChatPayload? Payload = null)
+    {
+        /// <summary>Set for a server-side <see cref="ChangeRoom"/>: the outcome goes to this actor, not to the client.</summary>
+        public IActorRef? ReplyTo { get; init; }
+    }
 
     /// <summary>Connection <c>create</c> middleware has run; the welcome can go out.</summary>
     internal sealed record Created : INoSerializationVerificationNeeded

@@ -8,6 +8,7 @@ using ChatCluster.Node.Actions.BuiltIn;
 using ChatCluster.Node.Api;
 using ChatCluster.Node.Middleware;
 using ChatCluster.Node.Connections;
+using ChatCluster.Node.Redis;
 using ChatCluster.Node.Rooms;
 using ChatCluster.Transports.Primus;
 using ChatCluster.Transports.Tcp;
@@ -30,8 +31,9 @@ public sealed class ChatNode : IAsyncDisposable
     private int _stopped;
 
     private ChatNode(ActorSystem system, ChatSettings settings, NodeServices services, ChatApi api, WebApplication? web,
-        PrimusHeartbeat? heartbeat, int tcpPort, int webPort, ILogger logger)
+        PrimusHeartbeat? heartbeat, int tcpPort, int webPort, ILogger logger, RedisChatAdapter? redis)
     {
+        Redis = redis;
         System = system;
         Settings = settings;
         Services = services;
@@ -65,6 +67,9 @@ public sealed class ChatNode : IAsyncDisposable
 
     public ILogger Logger { get; }
 
+    /// <summary>The ActionHero-compatible Redis adapter; null when chatcluster.redis is off.</summary>
+    public RedisChatAdapter? Redis { get; }
+
     /// <summary>This node's cluster address.</summary>
     public Address Address => Cluster.Get(System).SelfAddress;
 
@@ -72,6 +77,7 @@ public sealed class ChatNode : IAsyncDisposable
     {
         var config = NodeConfig.Load(options.Overrides, options.ConfigFiles);
         var settings = ChatSettings.Create(config);
+        config = WithRedis(config, settings.Redis);
         var loggers = LoggerFactory.Create(b => b
             .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
             .SetMinimumLevel(options.LogLevel)
@@ -85,8 +91,15 @@ public sealed class ChatNode : IAsyncDisposable
             .WithFallback(Akka.Cluster.Tools.Singleton.ClusterSingleton.DefaultConfig())
             .WithFallback(Akka.DistributedData.DistributedData.DefaultConfig());
         var system = ActorSystem.Create(options.SystemName, config);
+        RedisChatAdapter? redis = null;
         try
         {
+            if (settings.Redis.Enabled)
+            {
+                var serverId = settings.Redis.ServerId.Length > 0 ? settings.Redis.ServerId
+                    : RedisChatSettings.DeriveServerId(((ExtendedActorSystem)system).Provider.DefaultAddress);
+                redis = await RedisChatAdapter.ConnectAsync(settings.Redis, serverId, options.SystemName, loggers.CreateLogger("ChatCluster.Redis"));
+            }
             ClusterSharding.Get(system);
             Akka.DistributedData.DistributedData.Get(system);
             var connections = new LocalConnections();
@@ -98,15 +111,15 @@ public sealed class ChatNode : IAsyncDisposable
             // Everything other nodes may address (the shard region and its replicator, fan-out, directory) exists
             // before this node joins: a coordinator's majority write must not wait on a replicator not yet started.
             var roomSettings = new RoomActorSettings(settings.PassivateIdleAfter, settings.PassivateMissingAfter, settings.RegistryWriteTimeout,
-                settings.RegistryReadTimeout, settings.JournalIsShared, settings.PresenceEvents);
+                settings.RegistryReadTimeout, settings.JournalIsShared || (settings.Redis.Enabled && settings.Redis.Journal), settings.PresenceEvents);
             var region = await ClusterSharding.Get(system).StartAsync(
                 typeName: "room",
-                entityPropsFactory: id => RoomActor.Props(id, roomSettings),
+                entityPropsFactory: id => RoomActor.Props(id, roomSettings, redis),
                 settings: ClusterShardingSettings.Create(system),
                 messageExtractor: new RoomMessageExtractor(settings.ShardCount));
-            var fanout = system.ActorOf(NodeFanoutActor.Props(connections, pipeline), NodeFanoutActor.Name);
+            var fanout = system.ActorOf(NodeFanoutActor.Props(connections, pipeline, redis), NodeFanoutActor.Name);
             system.ActorOf(ConnectionDirectoryActor.Props(connections), ConnectionDirectoryActor.Name);
-            var api = new ChatApi(system, region, connections, settings.RoomAskTimeout, pipeline);
+            var api = new ChatApi(system, region, connections, settings.RoomAskTimeout, pipeline, redis);
 
             var actions = new ActionRegistry();
             foreach (var action in BuiltInActions()) actions.Add(action);
@@ -118,6 +131,7 @@ public sealed class ChatNode : IAsyncDisposable
             cluster.RegisterOnMemberUp(() => up.TrySetResult());
             if (config.GetStringList("akka.cluster.seed-nodes").Count == 0) cluster.Join(cluster.SelfAddress); // a cluster of one
             await up.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellation);
+            if (redis is not null) await redis.StartAsync(system, connections, fanout, settings.RoomAskTimeout);
 
             await CreateStartingRoomsAsync(api, settings.StartingRooms, logger, cancellation);
 
@@ -125,13 +139,40 @@ public sealed class ChatNode : IAsyncDisposable
             var (web, heartbeat, tcpPort, webPort) = await StartWebAsync(settings, host, new ActionHttpEndpoint(runner), loggers, cancellation);
             logger.LogInformation("ChatCluster node {Address} up: tcp {Bind}:{TcpPort}, websocket ws://{Bind}:{WebPort}{Path}, rooms [{Rooms}]",
                 cluster.SelfAddress, settings.Bind, tcpPort, settings.Bind, webPort, settings.Transport.PrimusPath, string.Join(", ", settings.StartingRooms));
-            return new ChatNode(system, settings, services, api, web, heartbeat, tcpPort, webPort, logger);
+            if (redis is not null)
+                logger.LogInformation("redis adapter on: keystore {Keystore}, pubsub {PubSub}, channel {Channel}, serverId {ServerId}, journal {Journal}",
+                    settings.Redis.Keystore, settings.Redis.PubSub, settings.Redis.Channel, redis.ServerId, settings.Redis.Journal ? "redis" : "configured");
+            return new ChatNode(system, settings, services, api, web, heartbeat, tcpPort, webPort, logger, redis);
         }
         catch
         {
             await system.Terminate();
+            if (redis is not null) await redis.DisposeAsync();
             throw;
         }
+    }
+
+    // With Redis on: the Redis journal and snapshot store on the keystore server (unless journal = off), and an explicit
+    // server-id carried as a cluster role so the other ChatCluster nodes recognise this node's bus messages.
+    private static Akka.Configuration.Config WithRedis(Akka.Configuration.Config config, RedisChatSettings redis)
+    {
+        if (!redis.Enabled) return config;
+        var lines = new List<string>();
+        if (redis.ServerId.Length > 0)
+        {
+            var roles = config.GetStringList("akka.cluster.roles").Append(RedisChatSettings.ServerIdRolePrefix + redis.ServerId);
+            lines.Add($"akka.cluster.roles = [{string.Join(",", roles.Select(ChatCluster.Transports.JsonText.Quote))}]");
+        }
+        if (redis.Journal)
+        {
+            var connection = ChatCluster.Transports.JsonText.Quote(redis.Keystore);
+            var prefix = ChatCluster.Transports.JsonText.Quote(redis.JournalKeyPrefix);
+            lines.Add($"akka.persistence.journal {{ plugin = \"{ChatCluster.Persistence.Redis.RedisPersistence.JournalPluginId}\", redis {{ configuration-string = {connection}, key-prefix = {prefix} }} }}");
+            lines.Add($"akka.persistence.snapshot-store {{ plugin = \"{ChatCluster.Persistence.Redis.RedisPersistence.SnapshotStorePluginId}\", redis {{ configuration-string = {connection}, key-prefix = {prefix} }} }}");
+        }
+        var result = config;
+        foreach (var line in lines) result = Akka.Configuration.ConfigurationFactory.ParseString(line).WithFallback(result);
+        return redis.Journal ? result.WithFallback(ChatCluster.Persistence.Redis.RedisPersistence.DefaultConfig()) : result;
     }
 
     // Every node asks for the starting rooms; the first ask creates each one. While the cluster is still forming a
@@ -223,6 +264,8 @@ public sealed class ChatNode : IAsyncDisposable
         }
         await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
         await System.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(30));
+        // Last, as ActionHero stops redis last: the members' HDELs of the closed connections are flushed first.
+        if (Redis is not null) await Redis.DisposeAsync();
     }
 
     /// <summary>
@@ -246,6 +289,7 @@ public sealed class ChatNode : IAsyncDisposable
             }
             await _web.DisposeAsync();
         }
+        Redis?.Abort();
         await System.Terminate();
     }
 

@@ -1,3 +1,4 @@
+using ChatCluster.Node.Redis;
 using Akka.Configuration;
 using ChatCluster.Transports;
 
@@ -23,7 +24,8 @@ public sealed record ChatSettings(
     IReadOnlyList<string> Middleware,
     int MiddlewareBufferSize,
     int MiddlewareParallelism,
-    TransportSettings Transport)
+    TransportSettings Transport,
+    RedisChatSettings Redis)
 {
     public static ChatSettings Create(Config root)
     {
@@ -56,7 +58,8 @@ public sealed record ChatSettings(
                 PingInterval: c.GetTimeSpan("websocket.ping-interval"),
                 OutboundMaxMessages: c.GetInt("outbound.max-messages"),
                 OutboundMaxBytes: c.GetLong("outbound.max-bytes"),
-                CloseTimeout: c.GetTimeSpan("close-timeout")));
+                CloseTimeout: c.GetTimeSpan("close-timeout")),
+            Redis: RedisChatSettings.Create(c.GetConfig("redis") ?? Akka.Configuration.ConfigurationFactory.Empty));
         settings.Validate();
         return settings;
     }

@@ -24,6 +24,7 @@ public static class NodeCommand
         new("--akka-port", "PORT", "cluster (Akka remoting) port; seed default 4053, worker default any free port", v => $"akka.remote.dot-netty.tcp.port = {Int(v)}"),
         new("--hostname", "HOST", "address other nodes use to reach this one (akka.remote.dot-netty.tcp.hostname, default 127.0.0.1)", v => $"akka.remote.dot-netty.tcp.hostname = {Q(v)}"),
         new("--seed-nodes", "ADDR,...", "seed node addresses, e.g. akka.tcp://chatcluster@127.0.0.1:4053 (akka.cluster.seed-nodes)", v => $"akka.cluster.seed-nodes = [{string.Join(",", Split(v).Select(Q))}]"),
+        new("--redis", "HOST:PORT", "ActionHero-compatible Redis key store and pub/sub on this server (chatcluster.redis.keystore and .pubsub; off by default)", v => $"chatcluster.redis {{ keystore = {Q(v)}, pubsub = {Q(v)} }}"),
         new("--presence", "", "send join/leave presence notices to room members (chatcluster.rooms.presence-events)", _ => "chatcluster.rooms.presence-events = on"),
         new("--config", "FILE", "extra HOCON file layered over hocon/base.conf (may repeat)", null),
         new("--log-level", "LEVEL", "trace, debug, information, warning or error (default information)", null),

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using ChatCluster.Node.Connections;
 using ChatCluster.Node.Middleware;
+using ChatCluster.Node.Redis;
 using ChatCluster.Transports;
 using static ChatCluster.Messages.RoomProtocol;
 
@@ -11,30 +12,36 @@ namespace ChatCluster.Node.Rooms;
 /// to every local member. The payload is encoded once here and the same bytes are queued for every member
 /// (TCP and websocket alike); no per-recipient serialization. Local membership comes from the rooms
 /// themselves (<see cref="MemberAdded"/> always precedes the deliveries it must see).
+/// With the Redis adapter, this node's members are mirrored into ActionHero's member hashes here (the node that holds
+/// the connection writes its entry, as ActionHero does), and chat from ActionHero nodes arrives here as a
+/// <see cref="Deliver"/> too.
 /// </summary>
 public sealed class NodeFanoutActor : ReceiveActor
 {
     private readonly LocalConnections _connections;
     private readonly MiddlewarePipeline _middleware;
+    private readonly RedisChatAdapter? _redis;
     public const string Name = "fanout";
 
     private readonly Dictionary<string, Dictionary<string, Member>> _rooms = new(StringComparer.Ordinal);
 
     private readonly record struct Member(LocalConnection Connection, long JoinedAt);
 
-    public NodeFanoutActor(LocalConnections connections, MiddlewarePipeline middleware)
+    public NodeFanoutActor(LocalConnections connections, MiddlewarePipeline middleware, RedisChatAdapter? redis = null)
     {
         _connections = connections;
         _middleware = middleware;
+        _redis = redis;
         Receive<Deliver>(HandleDeliver);
         Receive<MemberAdded>(HandleAdded);
         Receive<MemberRemoved>(HandleRemoved);
         Receive<RoomStarted>(HandleRoomStarted);
         Receive<Presence>(HandlePresence);
+        Receive<RedisChatAdapter.ResyncKeyStore>(_ => HandleResync());
     }
 
-    public static Props Props(LocalConnections connections, MiddlewarePipeline middleware) =>
-        Akka.Actor.Props.Create(() => new NodeFanoutActor(connections, middleware));
+    public static Props Props(LocalConnections connections, MiddlewarePipeline middleware, RedisChatAdapter? redis = null) =>
+        Akka.Actor.Props.Create(() => new NodeFanoutActor(connections, middleware, redis));
 
     private void HandleDeliver(Deliver m)
     {
@@ -77,12 +84,24 @@ public sealed class NodeFanoutActor : ReceiveActor
             _rooms.Add(m.Room, members);
         }
         members[m.ConnectionId] = new Member(connection, m.JoinedAt);
+        _redis?.MemberJoined(m.Room, m.ConnectionId, m.JoinedAt);
     }
 
     private void HandleRemoved(MemberRemoved m)
     {
         if (!_rooms.TryGetValue(m.Room, out var members)) return;
-        members.Remove(m.ConnectionId);
+        if (members.Remove(m.ConnectionId)) _redis?.MemberLeft(m.Room, m.ConnectionId);
         if (members.Count == 0) _rooms.Remove(m.Room);
+    }
+
+    // The key store was unreachable (or restarted empty): write this node's members again; a room with members exists.
+    private void HandleResync()
+    {
+        if (_redis is null) return;
+        foreach (var (room, members) in _rooms)
+        {
+            _ = _redis.RoomCreatedAsync(room);
+            foreach (var (id, member) in members) _redis.MemberJoined(room, id, member.JoinedAt);
+        }
     }
 }

@@ -4,6 +4,7 @@ using Akka.DistributedData;
 using Akka.Event;
 using Akka.Persistence;
 using ChatCluster.Messages;
+using ChatCluster.Node.Redis;
 using static ChatCluster.Messages.RoomProtocol;
 
 namespace ChatCluster.Node.Rooms;
@@ -21,6 +22,16 @@ namespace ChatCluster.Node.Rooms;
 /// Existence: with an in-memory journal the registry decides (the journal may be stale or gone); with a shared
 /// journal the journal decides. A room listed but without journal events is recreated in a new epoch.
 /// Fan-out: one <see cref="Deliver"/> per node with members, to that node's fan-out actor.
+///
+/// With the Redis adapter (ActionHero's key store) the rooms SET is the cluster-wide truth about existence, because
+/// ActionHero nodes create and destroy rooms there too: before a join, create, destroy, status or exists, the room
+/// asks SISMEMBER and adopts (created by ActionHero) or drops (destroyed by ActionHero) the room in its journal.
+/// Redis unreachable: the journal decides. Create and destroy reply only after their key-store writes, so the next
+/// command's SISMEMBER sees them. Every message it orders is also published on the bus, once.
+/// <code>
+///   active --join/create/destroy/status/exists--> consulting (stash) --SISMEMBER answered, reconciled--> active
+///   active --create/destroy persisted--> writing keys (stash) --SADD / SREM+DEL done--> active (reply)
+/// </code>
 /// </summary>
 public sealed class RoomActor : UntypedPersistentActor, IWithTimers
 {
@@ -33,21 +44,31 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     // Nodes asked for their members that have not answered yet; commands wait (stash) until all answer or time runs out,
     // so the first message after a move already reaches every member.
     private readonly HashSet<Address> _awaitingRejoin = new();
+    private readonly RedisChatAdapter? _redis;
+    // Waiting for the key store (SISMEMBER, or our own SADD / SREM): everything else waits in the stash.
+    private bool _keyStoreBusy;
+    // The next consulting command may skip SISMEMBER: it was stashed while the answer it needs came in.
+    private bool _listedFresh;
+
+    private sealed record Listed(bool? Value) : INoSerializationVerificationNeeded;
+
+    private sealed record KeysWritten(IActorRef ReplyTo, object Reply) : INoSerializationVerificationNeeded;
 
     private sealed record RejoinTimeout : INoSerializationVerificationNeeded
     {
         public static readonly RejoinTimeout Instance = new();
     }
 
-    public RoomActor(string room, RoomActorSettings settings)
+    public RoomActor(string room, RoomActorSettings settings, RedisChatAdapter? redis = null)
     {
         _state = new RoomState(room);
         _settings = settings;
+        _redis = redis;
         _replicator = DistributedData.Get(Context.System).Replicator;
     }
 
-    public static Props Props(string entityId, RoomActorSettings settings) =>
-        Akka.Actor.Props.Create(() => new RoomActor(RoomMessageExtractor.RoomOf(entityId), settings));
+    public static Props Props(string entityId, RoomActorSettings settings, RedisChatAdapter? redis = null) =>
+        Akka.Actor.Props.Create(() => new RoomActor(RoomMessageExtractor.RoomOf(entityId), settings, redis));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -74,17 +95,32 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             Resolve(message);
             return;
         }
+        if (_keyStoreBusy)
+        {
+            WaitingForKeyStore(message);
+            return;
+        }
         if (_awaitingRejoin.Count > 0)
         {
             Rejoining(message);
             return;
+        }
+        if (_redis is not null && message is JoinRoom or CreateRoom or DestroyRoom or GetRoomStatus or CheckRoomExists)
+        {
+            if (!_listedFresh)
+            {
+                Consult();
+                Stash.Stash();
+                return;
+            }
+            _listedFresh = false;
         }
         switch (message)
         {
             case Say m: HandleSay(m); break;
             case JoinRoom m: HandleJoin(m); break;
             case LeaveRoom m: HandleLeave(m); break;
-            case GetRoomStatus: Sender.Tell(_state.Exists ? _state.Status() : new RoomStatusReply(_state.Room, Array.Empty<RoomMember>(), ChatErrors.RoomNotExist)); break;
+            case GetRoomStatus: HandleStatus(); break;
             case CheckRoomExists: Sender.Tell(new RoomExistsReply(_state.Room, _state.Exists)); break;
             case CreateRoom: HandleCreate(); break;
             case DestroyRoom: HandleDestroy(); break;
@@ -138,12 +174,117 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         }
     }
 
+    private void HandleStatus()
+    {
+        if (!_state.Exists)
+        {
+            Sender.Tell(new RoomStatusReply(_state.Room, Array.Empty<RoomMember>(), ChatErrors.RoomNotExist));
+            return;
+        }
+        var status = _state.Status();
+        if (_redis is null)
+        {
+            Sender.Tell(status);
+            return;
+        }
+        // Members of ActionHero nodes are only in the hash; ours come from the room itself (exact, no write lag).
+        var room = _state.Room;
+        _redis.MergeStatusAsync(room, status.Members).PipeTo(Sender, success: members => new RoomStatusReply(room, members, null));
+    }
+
+    // ---- the key store (Redis adapter only) ----
+
+    private void Consult()
+    {
+        _keyStoreBusy = true;
+        _redis!.RoomListedAsync(_state.Room).PipeTo(Self, success: listed => new Listed(listed), failure: _ => new Listed(null));
+    }
+
+    private void WaitingForKeyStore(object message)
+    {
+        switch (message)
+        {
+            case Listed l:
+                _keyStoreBusy = false;
+                _listedFresh = true;
+                Reconcile(l.Value);
+                break;
+            case KeysWritten w:
+                _keyStoreBusy = false;
+                w.ReplyTo.Tell(w.Reply);
+                Stash.UnstashAll();
+                break;
+            case Terminated t:
+                HandleTerminated(t.ActorRef);
+                break;
+            default:
+                Stash.Stash();
+                break;
+        }
+    }
+
+    // The rooms SET is the shared truth: adopt a room an ActionHero node created, drop one it destroyed.
+    private void Reconcile(bool? listed)
+    {
+        if (listed == true && !_state.Exists)
+        {
+            _log.Info("room {0}: created by another node of the redis cluster; adopted", _state.Room);
+            Persist(new RoomEvents.RoomCreated(_state.Room, _incarnation, Now()), e =>
+            {
+                _state.Apply(e);
+                _replicator.Tell(Dsl.Update(RoomRegistry.Key, ORSet<string>.Empty, new WriteMajority(_settings.RegistryWriteTimeout),
+                    set => set.Add(SelfNode, _state.Room)));
+                UpdateIdleTimeout();
+                Stash.UnstashAll();
+            });
+            return;
+        }
+        if (listed == false && _state.Exists)
+        {
+            _log.Info("room {0}: no longer in {1} (destroyed by another node of the redis cluster); destroyed here too", _state.Room, RedisChatKeys.Rooms);
+            foreach (var m in _state.Members)
+            {
+                Context.Unwatch(m.Connection);
+                m.Connection.Tell(new RemovedFromRoom(_state.Room));
+                m.NodeFanout.Tell(new MemberRemoved(_state.Room, m.ConnectionId));
+            }
+            Persist(new RoomEvents.RoomDestroyed(_state.Room, Now()), e =>
+            {
+                _state.Apply(e);
+                _replicator.Tell(Dsl.Update(RoomRegistry.Key, ORSet<string>.Empty, new WriteMajority(_settings.RegistryWriteTimeout),
+                    set => set.Remove(SelfNode, _state.Room)));
+                UpdateIdleTimeout();
+                Stash.UnstashAll();
+            });
+            return;
+        }
+        Stash.UnstashAll();
+    }
+
+    // Reply after the key-store write, so the next SISMEMBER (ours or an ActionHero node's) already sees it.
+    private void ReplyAfter(Task keyStoreWrite, IActorRef replyTo, object reply)
+    {
+        _keyStoreBusy = true;
+        keyStoreWrite.PipeTo(Self, success: () => new KeysWritten(replyTo, reply), failure: _ => new KeysWritten(replyTo, reply));
+    }
+
+    // Entries of ChatCluster nodes that did not re-announce their members (crashed) leave the hash.
+    private void PruneKeyStore()
+    {
+        if (_redis is null || !_state.Exists) return;
+        _ = _redis.PruneAsync(_state.Room, _state.Members.Select(m => m.ConnectionId).ToHashSet(StringComparer.Ordinal));
+    }
+
     private void FinishResolving()
     {
         _resolving = false;
         UpdateIdleTimeout();
         if (_state.Exists) AnnounceStart();
-        if (_awaitingRejoin.Count == 0) Stash.UnstashAll();
+        if (_awaitingRejoin.Count == 0)
+        {
+            PruneKeyStore();
+            Stash.UnstashAll();
+        }
     }
 
     // Every node answers with the members it holds for this room (an empty list when it has none).
@@ -171,6 +312,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
                 if (_awaitingRejoin.Count == 0)
                 {
                     Timers.Cancel(nameof(RejoinTimeout));
+                    PruneKeyStore();
                     Stash.UnstashAll();
                 }
                 break;
@@ -178,6 +320,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
                 _log.Warning("room {0}: {1} node(s) did not report their members within {2}: {3}", _state.Room, _awaitingRejoin.Count,
                     _settings.RejoinTimeout, string.Join(", ", _awaitingRejoin));
                 _awaitingRejoin.Clear();
+                PruneKeyStore();
                 Stash.UnstashAll();
                 break;
             case Terminated t:
@@ -226,7 +369,8 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             _replicator.Tell(Dsl.Update(RoomRegistry.Key, ORSet<string>.Empty, new WriteMajority(_settings.RegistryWriteTimeout),
                 set => set.Add(SelfNode, _state.Room)));
             UpdateIdleTimeout();
-            sender.Tell(new RoomReply(_state.Room, null));
+            if (_redis is null) sender.Tell(new RoomReply(_state.Room, null));
+            else ReplyAfter(_redis.RoomCreatedAsync(_state.Room), sender, new RoomReply(_state.Room, null));
         });
     }
 
@@ -248,6 +392,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         }
         Fanout(new ChatPayload(_state.Room, ChatPayload.ServerSender, JsonString(ChatErrors.RoomHasBeenDeleted), Now()));
         foreach (var m in _state.Members) m.NodeFanout.Tell(new MemberRemoved(_state.Room, m.ConnectionId));
+        var ours = _state.Members.Select(m => m.ConnectionId).ToHashSet(StringComparer.Ordinal);
         var sender = Sender;
         Persist(new RoomEvents.RoomDestroyed(_state.Room, Now()), e =>
         {
@@ -255,7 +400,8 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             _replicator.Tell(Dsl.Update(RoomRegistry.Key, ORSet<string>.Empty, new WriteMajority(_settings.RegistryWriteTimeout),
                 set => set.Remove(SelfNode, _state.Room)));
             UpdateIdleTimeout();
-            sender.Tell(new RoomReply(_state.Room, null));
+            if (_redis is null) sender.Tell(new RoomReply(_state.Room, null));
+            else ReplyAfter(_redis.RoomDestroyedAsync(_state.Room, ours), sender, new RoomReply(_state.Room, null));
         });
     }
 
@@ -298,6 +444,8 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         {
             _state.Remove(member.ConnectionId);
             member.NodeFanout.Tell(new MemberRemoved(_state.Room, member.ConnectionId));
+            // The holding node may be gone (crashed): its fan-out cannot remove the entry, so the room does (HDEL is idempotent).
+            _redis?.MemberLeft(_state.Room, member.ConnectionId);
             _log.Debug("room {0}: member {1} dropped, its connection is gone", _state.Room, member.ConnectionId);
             Announce(Presence.Leave, member.ConnectionId);
         }
@@ -320,6 +468,8 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     {
         var deliver = new Deliver(_incarnation, _state.NextSeq(), payload);
         foreach (var node in _state.Nodes) node.Tell(deliver);
+        // ActionHero nodes deliver it to their members; ChatCluster nodes ignore it (they got the Deliver above).
+        _redis?.PublishChat(payload);
     }
 
     // Members keep a room alive; an empty room stops after a while (its existence is in the journal).

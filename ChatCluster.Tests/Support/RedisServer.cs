@@ -45,6 +45,18 @@ public sealed class RedisServerFixture : IAsyncLifetime
         return Task.CompletedTask;
     }
 
+    /// <summary>Stops the server (SIGKILL: as abrupt as a crash); <see cref="RestartAsync"/> brings it back on the same port.</summary>
+    public void Stop() => Kill();
+
+    /// <summary>Starts the server again on the same port (empty: no persistence) and waits until it answers PING.</summary>
+    public async Task RestartAsync()
+    {
+        Kill();
+        _process = Start(Port);
+        if (!await WaitForPingAsync(_process, Port))
+            throw new InvalidOperationException($"redis-server did not come back on 127.0.0.1:{Port} within {StartTimeout}. Output:\n{Output}");
+    }
+
     /// <summary>A loopback port nothing listens on (bound and released at once).</summary>
     public static int FreeLoopbackPort()
     {
