@@ -15,12 +15,15 @@ public static class BenchCommand
                 return 0;
             case "fanout" or "rooms" or "connect":
                 return await LoadCommand.RunAsync(verb, args[1..]);
+            case "summarize":
+                return SummarizeCommand.Run(args[1..]);
             default:
                 Console.WriteLine("usage: dotnet ChatCluster.Bench/bin/Release/net10.0/ChatCluster.Bench.dll <verb> [options]");
                 Console.WriteLine("  pipeline   messages/s through each middleware hook kind with 0, 1 and 3 middlewares [--messages N]");
                 Console.WriteLine("  fanout     C clients in one room, S senders at a total rate (or max with a window per sender)");
                 Console.WriteLine("  rooms      C clients round-robin over K rooms, every client says at a rate");
                 Console.WriteLine("  connect    open C connections: connections/s, time to welcome, server RSS per connection");
+                Console.WriteLine("  summarize  markdown tables from result files (labels <server>-<scenario>): summarize bench/results/*.jsonl");
                 Console.WriteLine("  (fanout/rooms/connect --help lists the load options)");
                 return verb == "help" ? 0 : 2;
         }

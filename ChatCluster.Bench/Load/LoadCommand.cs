@@ -12,7 +12,7 @@ namespace ChatCluster.Bench.Load;
 /// </summary>
 public static class LoadCommand
 {
-    private static readonly long ToolStartUs = ProcStats.NowMicros();
+    private static long ToolStartUs = ProcStats.NowMicros();
     private static readonly JsonSerializerOptions JsonOut = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static void Log(string msg) =>
@@ -24,6 +24,7 @@ public static class LoadCommand
         // path never blocks, and the hop cost more than half the tool's throughput (204k vs 458k
         // deliveries/s measured on 2 cores). Read once by the socket engine, so set before the first
         // socket; an explicit setting in the environment wins. Child processes inherit it.
+        ToolStartUs = ProcStats.NowMicros();
         if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is null)
             Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
         LoadOptions o;

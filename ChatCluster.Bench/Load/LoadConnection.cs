@@ -172,7 +172,7 @@ internal sealed class LoadConnection
 
     private byte[] UpgradeRequest()
     {
-        var u = new Uri(_o.Url!);
+        var u = new Uri(_w.UrlFor(Index));
         Span<byte> keyBytes = stackalloc byte[16];
         RandomNumberGenerator.Fill(keyBytes);
         var key = Convert.ToBase64String(keyBytes);

@@ -77,11 +77,14 @@ public sealed class LoadOptions
     public string TransportName => Transport == LoadTransport.Tcp ? "tcp" : "ws";
     public string Target => Transport == LoadTransport.Tcp ? $"tcp://{Host}:{Port}" : Url!;
 
+    /// <summary>--url may list several nodes (comma-separated): client i connects to the (i mod n)-th.</summary>
+    public string[] Urls => Url!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     public const string Usage = """
         usage: ChatCluster.Bench <fanout|rooms|connect> [options]
           --transport ws|tcp        websocket (default) or the TCP line protocol (roomAdd r / say r body)
           --protocol primus|signalr websocket protocol: ActionHero/Primus JSON frames (default) or SignalR JSON hub
-          --url URL                 ws URL (default ws://127.0.0.1:8080/primus; signalr ws://127.0.0.1:8190/chat)
+          --url URL[,URL...]        ws URL, or several nodes (client i uses the (i mod n)-th); ws URL (default ws://127.0.0.1:8080/primus; signalr ws://127.0.0.1:8190/chat)
           --host H --port P         TCP server (default 127.0.0.1:5000)
           --clients C               connections (default 100)
           --senders S               fanout: the first S clients say (default 10); rooms: all clients say

@@ -69,14 +69,21 @@ internal sealed class LoadWorker
     /// <summary>The Primus client's <c>_primuscb</c> cache-buster: unique per connection.</summary>
     public string NextCacheBust() => Environment.ProcessId.ToString("x") + "." + Interlocked.Increment(ref _cacheBust).ToString("x");
 
-    public EndPoint RemoteEndPoint()
+    /// <summary>The URL client <paramref name="index"/> connects to (several nodes: round-robin).</summary>
+    public string UrlFor(int index)
+    {
+        var urls = Options.Urls;
+        return urls[(index < 0 ? 0 : index) % urls.Length];
+    }
+
+    public EndPoint RemoteEndPoint(int index)
     {
         string host;
         int port;
         if (Options.Transport == LoadTransport.Tcp) { host = Options.Host; port = Options.Port; }
         else
         {
-            var u = new Uri(Options.Url!);
+            var u = new Uri(UrlFor(index));
             host = u.Host;
             port = u.Port;
         }
@@ -92,7 +99,9 @@ internal sealed class LoadWorker
         int me = Math.Max(0, o.ChildIndex), count = o.ChildCount;
         var mine = new List<int>();
         for (int i = me; i < o.Clients; i += count) mine.Add(i);
-        var remote = RemoteEndPoint();
+        var urls = Options.Urls;
+        var remotes = new EndPoint[Math.Max(1, urls.Length)];
+        for (int k = 0; k < remotes.Length; k++) remotes[k] = RemoteEndPoint(k);
         int lanes = Math.Max(1, (o.Concurrency + count - 1) / count);
         int next = 0, ok = 0, failed = 0;
         long lastReady = 0;
@@ -110,7 +119,7 @@ internal sealed class LoadWorker
                     var c = new LoadConnection(this, i);
                     lock (_conns) _conns.Add(c);
                     var local = o.LocalAddresses.Length > 0 ? o.LocalAddresses[i % o.LocalAddresses.Length] : null;
-                    if (await c.SetupAsync(local, remote, o.Joins, _stop.Token).ConfigureAwait(false))
+                    if (await c.SetupAsync(local, remotes[i % remotes.Length], o.Joins, _stop.Token).ConfigureAwait(false))
                     {
                         Interlocked.Increment(ref ok);
                         long now = ProcStats.NowMicros();
@@ -144,7 +153,7 @@ internal sealed class LoadWorker
     {
         var o = Options;
         var c = new LoadConnection(this, -1);
-        if (!await c.SetupAsync(null, RemoteEndPoint(), join: false, _stop.Token).ConfigureAwait(false)) return (0, 0, o.Rooms);
+        if (!await c.SetupAsync(null, RemoteEndPoint(0), join: false, _stop.Token).ConfigureAwait(false)) return (0, 0, o.Rooms);
         int created = 0, existed = 0, errors = 0;
         for (int r = 0; r < o.Rooms; r++)
         {
