@@ -112,8 +112,8 @@ public static class LoadCommand
         foreach (var w in workers) if (w.ChildPid is int p) toolPids.Add(p);
 
         // ---- setup (connect, welcome, join)
-        long? rssBefore = ProcStats.RssKb(o.Pid);
-        var setupServer = o.Pid > 0 ? new ProcStats.CpuSampler(o.Pid) : null;
+        long? rssBefore = ProcStats.RssKb(o.Pids);
+        var setupServer = o.Pids.Length > 0 ? new ProcStats.CpuSampler(o.Pids) : null;
         var setupTool = new ProcStats.CpuSampler(toolPids.ToArray());
         var setupMachine = new ProcStats.MachineSampler();
         long setupT0 = ProcStats.NowMicros();
@@ -146,7 +146,7 @@ public static class LoadCommand
         if (scenario == "connect")
         {
             await Task.Delay(TimeSpan.FromSeconds(o.Hold)).ConfigureAwait(false);
-            long? rssAfter = ProcStats.RssKb(o.Pid);
+            long? rssAfter = ProcStats.RssKb(o.Pids);
             var rep = Merge(await Task.WhenAll(Array.ConvertAll(workers, w => w.ReportAsync())).ConfigureAwait(false));
             var welcome = new LatencyHistogram(rep.Welcome, rep.WelcomeMax).Summary();
             double? perConn = rssBefore is long b && rssAfter is long a && ok > 0 ? Math.Round((double)(a - b) / ok, 2) : null;
@@ -160,12 +160,12 @@ public static class LoadCommand
                 ["serverCpuPct"] = setupServerPct, ["generatorCpuPct"] = setupToolPct, ["machine"] = setupMachineJ?.DeepClone(),
                 ["otherPct"] = ProcStats.MachineSampler.Others(setupMachineJ, setupServerPct, setupToolPct),
             };
-            result["server"] = new JsonObject { ["pid"] = o.Pid > 0 ? o.Pid : null, ["cpuPct"] = setupServerPct, ["rssKbBefore"] = rssBefore, ["rssKbAfter"] = rssAfter };
+            result["server"] = new JsonObject { ["pid"] = o.Pids.Length > 0 ? string.Join(",", o.Pids) : null, ["cpuPct"] = setupServerPct, ["rssKbBefore"] = rssBefore, ["rssKbAfter"] = rssAfter };
             result["tool"] = new JsonObject { ["name"] = "ChatCluster.Bench", ["cpuPct"] = setupToolPct, ["processes"] = o.Processes };
             result["memory"] = new JsonObject
             {
-                ["pid"] = o.Pid > 0 ? o.Pid : null, ["rssBeforeKb"] = rssBefore, ["rssAfterKb"] = rssAfter,
-                ["hwmAfterKb"] = ProcStats.StatusKb(o.Pid, "VmHWM"), ["rssPerConnKb"] = perConn,
+                ["pid"] = o.Pids.Length > 0 ? string.Join(",", o.Pids) : null, ["rssBeforeKb"] = rssBefore, ["rssAfterKb"] = rssAfter,
+                ["hwmAfterKb"] = ProcStats.StatusKb(o.Pids, "VmHWM"), ["rssPerConnKb"] = perConn,
             };
             AddErrors(result, rep);
             long tClose = ProcStats.NowMicros();
@@ -174,7 +174,7 @@ public static class LoadCommand
             if (o.Pid > 0)
             {
                 await Task.Delay(1000).ConfigureAwait(false);
-                result["memory"]!["rssAfterCloseKb"] = ProcStats.RssKb(o.Pid);
+                result["memory"]!["rssAfterCloseKb"] = ProcStats.RssKb(o.Pids);
             }
             FinishHost(result);
             emit();
@@ -195,7 +195,7 @@ public static class LoadCommand
             ["seconds"] = o.Seconds, ["payload"] = o.Payload,
         };
         long t0 = ProcStats.NowMicros() + 200_000; // common start, 200 ms from now
-        var server = o.Pid > 0 ? new ProcStats.CpuSampler(o.Pid) : null;
+        var server = o.Pids.Length > 0 ? new ProcStats.CpuSampler(o.Pids) : null;
         var redis = o.RedisPid > 0 ? new ProcStats.CpuSampler(o.RedisPid) : null;
         var tool = new ProcStats.CpuSampler(toolPids.ToArray());
         var machine = new ProcStats.MachineSampler();
@@ -222,7 +222,7 @@ public static class LoadCommand
             ["serverPct"] = server?.Percent(), ["redisPct"] = redis?.Percent(), ["generatorPct"] = tool.Percent(), ["machine"] = machine.Sample(),
         };
         cpu["otherPct"] = ProcStats.MachineSampler.Others((JsonObject?)cpu["machine"], (double?)cpu["serverPct"], (double?)cpu["redisPct"], (double?)cpu["generatorPct"]);
-        long? rssAfterSend = ProcStats.RssKb(o.Pid);
+        long? rssAfterSend = ProcStats.RssKb(o.Pids);
         var sentInfos = await Task.WhenAll(Array.ConvertAll(workers, w => w.SentAsync())).ConfigureAwait(false);
         long sent = 0, expected = 0;
         var sentPerRoom = new long[o.RoomCount];
@@ -256,7 +256,7 @@ public static class LoadCommand
         result["latencyMs"] = latency;
         result["server"] = new JsonObject
         {
-            ["pid"] = o.Pid > 0 ? o.Pid : null, ["cpuPct"] = cpu["serverPct"]?.DeepClone(), ["rssKbBefore"] = rssBefore, ["rssKbAfter"] = rssAfterSend,
+            ["pid"] = o.Pids.Length > 0 ? string.Join(",", o.Pids) : null, ["cpuPct"] = cpu["serverPct"]?.DeepClone(), ["rssKbBefore"] = rssBefore, ["rssKbAfter"] = rssAfterSend,
             ["redisCpuPct"] = cpu["redisPct"]?.DeepClone(),
         };
         result["tool"] = new JsonObject

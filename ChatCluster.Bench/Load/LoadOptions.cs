@@ -39,7 +39,9 @@ public sealed class LoadOptions
     /// <summary>connect: connection setups in flight (over all processes).</summary>
     public int Concurrency = 200;
     public int Payload;
-    public int Pid;
+    /// <summary>Server process(es): CPU % is their sum, RSS too (several nodes: comma list).</summary>
+    public int[] Pids = [];
+    public int Pid => Pids.Length > 0 ? Pids[0] : 0;
     public int RedisPid;
     /// <summary>connect: seconds to wait after the last connection before reading the server's RSS.</summary>
     public double Hold = 2;
@@ -97,7 +99,7 @@ public sealed class LoadOptions
           --concurrency N           connection setups in flight (default 200)
           --processes N             spread clients over N child processes (20,000 open files each)
           --local-addresses N|A,B   spread clients over 127.0.0.1..N (or the listed source addresses)
-          --pid PID --redis-pid PID server (and redis) process: CPU % and RSS from /proc
+          --pid PID[,PID] --redis-pid P server(s) (and redis) process: CPU % and RSS from /proc
           --hold S                  connect: wait S s before reading the server RSS (default 2)
           --no-details              primus: skip the browser client's detailsView calls
           --create-rooms            rooms: call createChatRoom for room0..room<K-1> first
@@ -138,7 +140,7 @@ public sealed class LoadOptions
                 case "--drain": o.Drain = D(); break;
                 case "--concurrency": o.Concurrency = I(); break;
                 case "--payload": o.Payload = I(); break;
-                case "--pid": o.Pid = I(); break;
+                case "--pid": o.Pids = Array.ConvertAll(V().Split(',', StringSplitOptions.RemoveEmptyEntries), x => int.Parse(x, CultureInfo.InvariantCulture)); break;
                 case "--redis-pid": o.RedisPid = I(); break;
                 case "--hold": o.Hold = D(); break;
                 case "--details": o.Details = true; break;

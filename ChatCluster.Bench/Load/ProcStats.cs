@@ -44,6 +44,16 @@ public static class ProcStats
 
     public static long? RssKb(int pid) => StatusKb(pid, "VmRSS");
 
+    /// <summary>Sum over several processes (a multi-node run); null when none can be read.</summary>
+    public static long? StatusKb(int[] pids, string key)
+    {
+        long? sum = null;
+        foreach (var p in pids) if (StatusKb(p, key) is long v) sum = (sum ?? 0) + v;
+        return sum;
+    }
+
+    public static long? RssKb(int[] pids) => StatusKb(pids, "VmRSS");
+
     public static double? LoadAverage1()
     {
         try { return double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture); }
