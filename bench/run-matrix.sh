@@ -115,6 +115,8 @@ wait_quiet() {
 run_one() { # server scenario rep
   local server="$1" scen="$2" try line other
   for try in $(seq 1 "$MAX_TRIES"); do
+    # connect measures the RSS delta: a retry needs a fresh server, not one that already held the clients
+    case "$2" in connect-*) [ "$try" -gt 1 ] && { stop_server "$server"; start_server "$server"; sleep 2; } ;; esac
     wait_quiet
     log "$server $scen (rep $3, try $try; load $(cut -d' ' -f1-3 /proc/loadavg))"
     # shellcheck disable=SC2046

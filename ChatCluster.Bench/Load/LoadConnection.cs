@@ -22,6 +22,7 @@ namespace ChatCluster.Bench.Load;
 /// </remarks>
 internal sealed class LoadConnection
 {
+    private const int SolIp = 0, IpBindAddressNoPort = 24; // <netinet/in.h>, Linux
     private const int MaxHeader = 14; // masked client frame header: 2 + 8 + 4
     private const int MaxPendingSends = 64; // async sends in flight before a say is skipped (socket backed up)
 
@@ -92,7 +93,13 @@ internal sealed class LoadConnection
         {
             var s = new Socket(remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             _socket = s;
-            if (localAddress is not null) s.Bind(new IPEndPoint(localAddress, 0));
+            if (localAddress is not null)
+            {
+                // IP_BIND_ADDRESS_NO_PORT: pick the port at connect() from the 4-tuple, not at bind(); a
+                // port-0 bind searches the ephemeral range per call, which gets slow with many sockets.
+                s.SetRawSocketOption(SolIp, IpBindAddressNoPort, BitConverter.GetBytes(1));
+                s.Bind(new IPEndPoint(localAddress, 0));
+            }
             await s.ConnectAsync(remote, ct).AsTask().WaitAsync(timeout, ct).ConfigureAwait(false);
 
             _welcomeTcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
