@@ -117,7 +117,8 @@ public sealed class ChatNode : IAsyncDisposable
                 entityPropsFactory: id => RoomActor.Props(id, roomSettings, redis),
                 settings: ClusterShardingSettings.Create(system),
                 messageExtractor: new RoomMessageExtractor(settings.ShardCount));
-            var fanout = system.ActorOf(NodeFanoutActor.Props(connections, pipeline, redis), NodeFanoutActor.Name);
+            var partitions = settings.FanoutPartitions > 0 ? settings.FanoutPartitions : Environment.ProcessorCount;
+            var fanout = system.ActorOf(NodeFanoutActor.RouterProps(partitions, connections, pipeline, redis), NodeFanoutActor.Name);
             system.ActorOf(ConnectionDirectoryActor.Props(connections), ConnectionDirectoryActor.Name);
             var api = new ChatApi(system, region, connections, settings.RoomAskTimeout, pipeline, redis);
 

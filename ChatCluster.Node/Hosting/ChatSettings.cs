@@ -21,6 +21,7 @@ public sealed record ChatSettings(
     bool JournalIsShared,
     bool PresenceEvents,
     int MaxPendingActions,
+    int FanoutPartitions,
     IReadOnlyList<string> Middleware,
     int MiddlewareBufferSize,
     int MiddlewareParallelism,
@@ -46,6 +47,7 @@ public sealed record ChatSettings(
             JournalIsShared: c.GetBoolean("rooms.journal-is-shared"),
             PresenceEvents: c.GetBoolean("rooms.presence-events"),
             MaxPendingActions: c.GetInt("actions.max-pending"),
+            FanoutPartitions: c.GetInt("fanout-partitions"),
             Middleware: c.GetStringList("middleware").ToArray(),
             MiddlewareBufferSize: c.GetInt("middleware-pipeline.buffer-size"),
             MiddlewareParallelism: c.GetInt("middleware-pipeline.parallelism"),
@@ -78,6 +80,7 @@ public sealed record ChatSettings(
         Check(WebPort is >= 0 and <= 65535, $"chatcluster.websocket.port must be 0..65535, was {WebPort}");
         Check(ShardCount > 0, $"chatcluster.rooms.shard-count must be positive, was {ShardCount}");
         Check(RoomAskTimeout > TimeSpan.Zero, "chatcluster.rooms.ask-timeout must be positive");
+        Check(FanoutPartitions >= 0, $"chatcluster.fanout-partitions must be 0 (one per core) or more, was {FanoutPartitions}");
         Check(MaxPendingActions > 0, $"chatcluster.actions.max-pending must be positive, was {MaxPendingActions}");
         Check(MiddlewareBufferSize > 0, $"chatcluster.middleware-pipeline.buffer-size must be positive, was {MiddlewareBufferSize}");
         Check(MiddlewareParallelism > 0, $"chatcluster.middleware-pipeline.parallelism must be positive, was {MiddlewareParallelism}");

@@ -61,7 +61,7 @@ public sealed class RedisChatAdapter : IAsyncDisposable
             mux.ConnectionRestored += (_, e) =>
             {
                 _log.LogInformation("redis {Role} {Endpoint} ({Type}) reconnected", role, e.EndPoint, e.ConnectionType);
-                if (role == "keystore" && e.ConnectionType == ConnectionType.Interactive) _fanout?.Tell(ResyncKeyStore.Instance);
+                if (role == "keystore" && e.ConnectionType == ConnectionType.Interactive) _fanout?.Tell(new Akka.Routing.Broadcast(ResyncKeyStore.Instance)); // every fan-out partition
             };
         }
     }

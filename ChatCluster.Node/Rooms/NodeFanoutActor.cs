@@ -40,6 +40,26 @@ public sealed class NodeFanoutActor : ReceiveActor
         Receive<RedisChatAdapter.ResyncKeyStore>(_ => HandleResync());
     }
 
+    /// <summary>
+    /// The node's fan-out: <paramref name="partitions"/> of these actors behind one consistent-hashing router at
+    /// <c>/user/fanout</c>, keyed by room, so rooms fan out on every core while each room keeps one order.
+    /// </summary>
+    public static Props RouterProps(int partitions, LocalConnections connections, MiddlewarePipeline middleware, RedisChatAdapter? redis = null) =>
+        Props(connections, middleware, redis).WithRouter(new Akka.Routing.ConsistentHashingPool(partitions).WithHashMapping(RoomOf));
+
+    private static object RoomOf(object message) => message switch
+    {
+        Deliver m => m.Payload.Room,
+        MemberAdded m => m.Room,
+        MemberRemoved m => m.Room,
+        RoomStarted m => m.Room,
+        Presence m => m.Room,
+        _ => "",
+    };
+
+    // Routees answer as the router: a room must see one fan-out target per node.
+    private IActorRef PublicRef => Context.Parent.Path.Name == Name ? Context.Parent : Self;
+
     public static Props Props(LocalConnections connections, MiddlewarePipeline middleware, RedisChatAdapter? redis = null) =>
         Akka.Actor.Props.Create(() => new NodeFanoutActor(connections, middleware, redis));
 
@@ -63,7 +83,9 @@ public sealed class NodeFanoutActor : ReceiveActor
         var rejoin = new List<Rejoin>();
         if (_rooms.TryGetValue(m.Room, out var members))
             foreach (var (id, member) in members) rejoin.Add(new Rejoin(id, member.Connection.Actor, member.JoinedAt));
-        m.RoomActor.Tell(new RejoinMembers(m.Room, Self, rejoin)); // an empty answer too: the room waits for every node
+        // An empty answer too: the room waits for every node. The node's fan-out address is the router in front of the
+        // partitions (our parent), so the room keeps one target per node.
+        m.RoomActor.Tell(new RejoinMembers(m.Room, PublicRef, rejoin));
     }
 
     private void HandlePresence(Presence m)

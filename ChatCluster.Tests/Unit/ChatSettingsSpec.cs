@@ -25,6 +25,7 @@ public sealed class ChatSettingsSpec
         Assert.False(s.JournalIsShared);
         Assert.False(s.PresenceEvents);
         Assert.Equal(5, s.MaxPendingActions);
+        Assert.Equal(0, s.FanoutPartitions);
         Assert.Equal(new[] { "authenticated-rooms" }, s.Middleware);
         Assert.Equal(8192, s.MiddlewareBufferSize);
         Assert.Equal(8, s.MiddlewareParallelism);
