@@ -77,7 +77,7 @@ public sealed class PrimusEndpoint
 
     private async Task RunAsync(HttpContext context, Stream stream)
     {
-        var input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 512, leaveOpen: true));
+        var input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 1024, minimumReadSize: 256, leaveOpen: true));
         var output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true));
         var transport = new WebSocketClientTransport(_settings, _logger, () => input.CancelPendingRead());
         var remoteIp = RemoteIp(context);
