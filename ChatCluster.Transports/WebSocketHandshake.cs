@@ -28,6 +28,16 @@ public static class WebSocketHandshake
         return Convert.ToBase64String(hash);
     }
 
+    /// <summary>The server's 101 answer, as the ws library (ActionHero's Primus) words it.</summary>
+    public static void WriteSwitchingProtocols(IBufferWriter<byte> output, string secWebSocketKey)
+    {
+        var text = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "
+            + ComputeAccept(secWebSocketKey) + "\r\n\r\n";
+        var span = output.GetSpan(text.Length);
+        var written = Encoding.ASCII.GetBytes(text, span);
+        output.Advance(written);
+    }
+
     /// <summary>True iff <paramref name="key"/> is base64 of 16 bytes, as the ws library requires.</summary>
     public static bool IsValidKey(string? key) =>
         key is { Length: KeyLength }

@@ -208,6 +208,9 @@ public sealed class ChatNode : IAsyncDisposable
         new CreateChatRoomAction(), new DestroyChatRoomAction(), new ChatRoomsAction(), new StatusAction(), new AuthenticateAction(),
     };
 
+    // A connection that has not sent its first request by then goes to Kestrel, whose own request timeouts apply.
+    private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
+
     private static async Task<(WebApplication?, PrimusHeartbeat?, int, int)> StartWebAsync(
         ChatSettings settings, ConnectionHost host, ActionHttpEndpoint api, ILoggerFactory loggers, CancellationToken cancellation)
     {
@@ -218,6 +221,13 @@ public sealed class ChatNode : IAsyncDisposable
         builder.Services.AddSingleton(loggers);
         ListenOptions? tcpListen = null, webListen = null;
         var tcpHandler = new TcpConnectionHandler(host, settings.Transport, loggers);
+        PrimusHeartbeat? heartbeat = null;
+        PrimusEndpoint? primus = null;
+        if (settings.WebEnabled)
+        {
+            heartbeat = new PrimusHeartbeat(settings.Transport.PingInterval, loggers.CreateLogger("ChatCluster.Heartbeat"));
+            primus = new PrimusEndpoint(host, settings.Transport, heartbeat, loggers);
+        }
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
@@ -227,14 +237,17 @@ public sealed class ChatNode : IAsyncDisposable
                     tcpListen = o;
                     o.Run(tcpHandler.OnConnectedAsync);
                 });
-            if (settings.WebEnabled) k.Listen(address, settings.WebPort, o => webListen = o);
+            if (settings.WebEnabled)
+                k.Listen(address, settings.WebPort, o =>
+                {
+                    webListen = o;
+                    // Websocket upgrades that open a connection skip the HTTP stack (see PrimusConnectionMiddleware).
+                    o.Use(new PrimusConnectionMiddleware(primus!, settings.Transport.PrimusPath, HandshakeTimeout).Wrap);
+                });
         });
         var app = builder.Build();
-        PrimusHeartbeat? heartbeat = null;
-        if (settings.WebEnabled)
+        if (primus is not null)
         {
-            heartbeat = new PrimusHeartbeat(settings.Transport.PingInterval, loggers.CreateLogger("ChatCluster.Heartbeat"));
-            var primus = new PrimusEndpoint(host, settings.Transport, heartbeat, loggers);
             app.Use(async (context, next) =>
             {
                 if (primus.Matches(context.Request.Path)) await primus.HandleAsync(context);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -72,18 +73,29 @@ public sealed class PrimusEndpoint
         context.Response.Headers.Upgrade = "websocket";
         context.Response.Headers.SecWebSocketAccept = WebSocketHandshake.ComputeAccept(key);
         var stream = await upgrade!.UpgradeAsync().ConfigureAwait(false);
-        await RunAsync(context, stream).ConfigureAwait(false);
-    }
-
-    private async Task RunAsync(HttpContext context, Stream stream)
-    {
+        // An upgrade that came through HTTP (e.g. after other requests on a keep-alive connection): frames run over
+        // Kestrel's upgraded stream. The first request of a connection takes the fast path in PrimusConnectionMiddleware.
         var input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 1024, minimumReadSize: 256, leaveOpen: true));
         var output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true));
-        var transport = new WebSocketClientTransport(_settings, _logger, () => input.CancelPendingRead());
-        var remoteIp = RemoteIp(context);
         var fingerprint = context.Request.Query["sessionID"].ToString();
-        var info = new ClientInfo("websocket", remoteIp, context.Connection.RemotePort, fingerprint.Length > 0 ? fingerprint : null);
-        var writer = transport.RunWriterAsync(output);
+        var info = new ClientInfo("websocket", RemoteIp(context.Connection.RemoteIpAddress), context.Connection.RemotePort,
+            fingerprint.Length > 0 ? fingerprint : null);
+        var flushed = await RunAsync(input, output, info).ConfigureAwait(false);
+        await input.CompleteAsync().ConfigureAwait(false);
+        await output.CompleteAsync().ConfigureAwait(false);
+        // Returning ends the upgraded connection gracefully (what was written is sent, then FIN);
+        // only a socket that could not take our last frames in time is cut.
+        if (!flushed) context.Abort();
+    }
+
+    /// <summary>
+    /// One websocket connection, from the first frame to the end: frames in from <paramref name="input"/>, replies and
+    /// chat out to <paramref name="output"/>. Returns false when the last frames could not be flushed in time (the
+    /// caller then cuts the socket).
+    /// </summary>
+    public async Task<bool> RunAsync(PipeReader input, PipeWriter output, ClientInfo info)
+    {
+        var transport = new WebSocketClientTransport(output, _settings, _logger, () => input.CancelPendingRead());
         var session = _host.Open(transport, info);
         transport.ConnectionId = session.ConnectionId;
         _heartbeat.Add(transport);
@@ -118,7 +130,7 @@ public sealed class PrimusEndpoint
                 if (result.IsCompleted) break;
             }
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or ConnectionResetException)
         {
             // client went away
         }
@@ -131,22 +143,20 @@ public sealed class PrimusEndpoint
             _heartbeat.Remove(transport);
             if (!transport.IsClosing) transport.Closed(); // the client left without a close handshake
             session.TransportClosed();
-            var flushed = true;
-            try
-            {
-                // Let a queued close frame or goodbye reach the client, but never wait on a stuck socket for long.
-                await writer.WaitAsync(_settings.CloseTimeout).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                flushed = false;
-            }
+        }
+        try
+        {
+            // Let a queued close frame or goodbye reach the client, but never wait on a stuck socket for long.
+            await transport.DrainedAsync().WaitAsync(_settings.CloseTimeout).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+        finally
+        {
             transport.Closed();
-            await input.CompleteAsync().ConfigureAwait(false);
-            await output.CompleteAsync().ConfigureAwait(false);
-            // Returning ends the upgraded connection gracefully (what was written is sent, then FIN);
-            // only a socket that could not take our last frames in time is cut.
-            if (!flushed) context.Abort();
         }
     }
 
@@ -202,9 +212,8 @@ public sealed class PrimusEndpoint
         transport.CloseWith(code);
     }
 
-    private static string RemoteIp(HttpContext context)
+    internal static string RemoteIp(IPAddress? address)
     {
-        var address = context.Connection.RemoteIpAddress;
         if (address is null) return "unknown";
         return (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
     }

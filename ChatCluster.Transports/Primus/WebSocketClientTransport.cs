@@ -8,12 +8,13 @@ namespace ChatCluster.Transports.Primus;
 /// The outbound side of one websocket (Primus) client: every JSON value is one unmasked text frame;
 /// control frames (pong, close) are queued already framed.
 /// </summary>
-public sealed class WebSocketClientTransport : ChannelTransport
+public sealed class WebSocketClientTransport : PipeClientTransport
 {
     private readonly Action _endReadLoop;
     private volatile bool _alive = true;
 
-    public WebSocketClientTransport(TransportSettings settings, ILogger logger, Action endReadLoop) : base(settings, logger)
+    public WebSocketClientTransport(PipeWriter output, TransportSettings settings, ILogger logger, Action endReadLoop)
+        : base(output, settings, logger)
     {
         _endReadLoop = endReadLoop;
     }

@@ -5,13 +5,14 @@ using Microsoft.Extensions.Logging;
 namespace ChatCluster.Transports.Tcp;
 
 /// <summary>The outbound side of one TCP client: every JSON value is written followed by <c>\r\n</c>.</summary>
-public sealed class TcpClientTransport : ChannelTransport
+public sealed class TcpClientTransport : PipeClientTransport
 {
     private static ReadOnlySpan<byte> CrLf => "\r\n"u8;
 
     private readonly ConnectionContext _connection;
 
-    public TcpClientTransport(ConnectionContext connection, TransportSettings settings, ILogger logger) : base(settings, logger)
+    public TcpClientTransport(ConnectionContext connection, TransportSettings settings, ILogger logger)
+        : base(connection.Transport.Output, settings, logger)
     {
         _connection = connection;
     }

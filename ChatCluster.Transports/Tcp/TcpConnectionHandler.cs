@@ -27,7 +27,6 @@ public sealed class TcpConnectionHandler : ConnectionHandler
         var remote = connection.RemoteEndPoint as IPEndPoint;
         var transport = new TcpClientTransport(connection, _settings, _logger);
         var info = new ClientInfo("socket", RemoteIp(remote), remote?.Port ?? 0, null);
-        var writer = transport.RunWriterAsync(connection.Transport.Output);
         var session = _host.Open(transport, info);
         transport.ConnectionId = session.ConnectionId;
         var input = connection.Transport.Input;
@@ -76,9 +75,10 @@ public sealed class TcpConnectionHandler : ConnectionHandler
         }
         finally
         {
+            // A goodbye has already been handed to the socket's pipe (the read loop ends after it); Kestrel sends
+            // what is in the pipe before it closes the socket.
             transport.Closed();
             session.TransportClosed();
-            await writer.ConfigureAwait(false);
             await input.CompleteAsync().ConfigureAwait(false);
         }
     }
