@@ -24,6 +24,10 @@ public sealed class CountingTransport : IClientTransport
         return true;
     }
 
+    public bool Write(ReadOnlyMemory<byte> json) => Send(json);
+
+    public void Flush() { }
+
     public void Goodbye() { }
 
     public void Abort(string reason) { }

@@ -19,6 +19,15 @@ public interface IClientTransport
     /// </summary>
     bool Send(ReadOnlyMemory<byte> json);
 
+    /// <summary>
+    /// As <see cref="Send"/>, but the bytes wait for the next <see cref="Flush"/> (or any later send): the fan-out
+    /// writes a burst of messages and then flushes each socket once, so a busy member gets them in one socket write.
+    /// </summary>
+    bool Write(ReadOnlyMemory<byte> json);
+
+    /// <summary>Hand whatever <see cref="Write"/> left unflushed to the socket. Cheap when there is nothing.</summary>
+    void Flush();
+
     /// <summary>Deliberate close: TCP writes the <c>Bye!</c> line, websocket <c>"primus::server::close"</c>, then the socket closes.</summary>
     void Goodbye();
 

@@ -26,6 +26,7 @@ public abstract class PipeClientTransport : IClientTransport
     private Queue<OutboundItem>? _backlog; // only while a flush is pending
     private long _backlogBytes;
     private bool _flushing;
+    private bool _unflushed; // written by Write, not yet flushed
     private byte _state;
     private bool _readEnded;
     private TaskCompletionSource? _drained;
@@ -52,15 +53,31 @@ public abstract class PipeClientTransport : IClientTransport
 
     public bool IsClosing => Volatile.Read(ref _state) != StateOpen;
 
-    public bool Send(ReadOnlyMemory<byte> json)
+    public bool Send(ReadOnlyMemory<byte> json) => Put(json, flush: true);
+
+    public bool Write(ReadOnlyMemory<byte> json) => Put(json, flush: false);
+
+    public void Flush()
+    {
+        if (!Volatile.Read(ref _unflushed)) return;
+        var after = After.Nothing;
+        lock (_gate)
+        {
+            if (_unflushed && !_flushing && _state != StateClosed) after = StartFlush();
+        }
+        Finish(after);
+    }
+
+    private bool Put(ReadOnlyMemory<byte> json, bool flush)
     {
         var after = After.Nothing;
         lock (_gate)
         {
             if (_state != StateOpen) return false;
             if (_flushing) after = Enqueue(new OutboundItem(json, OutboundKind.Message));
-            else if (Write(new OutboundItem(json, OutboundKind.Message))) after = Flush();
-            else after = After.Dead;
+            else if (!Write(new OutboundItem(json, OutboundKind.Message))) after = After.Dead;
+            else if (flush) after = StartFlush();
+            else _unflushed = true;
         }
         return Finish(after);
     }
@@ -116,7 +133,7 @@ public abstract class PipeClientTransport : IClientTransport
         {
             if (_state != StateOpen) return false;
             if (_flushing) after = Enqueue(new OutboundItem(frame, OutboundKind.Raw), control: true);
-            else if (Write(new OutboundItem(frame, OutboundKind.Raw))) after = Flush();
+            else if (Write(new OutboundItem(frame, OutboundKind.Raw))) after = StartFlush();
             else after = After.Dead;
         }
         return Finish(after);
@@ -144,7 +161,7 @@ public abstract class PipeClientTransport : IClientTransport
             if (_state != StateOpen) return false;
             _state = StateEnding;
             if (_flushing) Enqueue(last, control: true);
-            else if (Write(last)) after = Flush();
+            else if (Write(last)) after = StartFlush();
             else after = After.Dead;
         }
         Finish(after);
@@ -173,8 +190,9 @@ public abstract class PipeClientTransport : IClientTransport
 
     // Under the gate, with something written. A flush that completes at once is the common case; otherwise the
     // backlog collects what comes next until the socket takes it.
-    private After Flush()
+    private After StartFlush()
     {
+        _unflushed = false;
         ValueTask<FlushResult> flush;
         try
         {

@@ -25,6 +25,9 @@ public sealed class NodeFanoutActor : ReceiveActor
 
     private readonly Dictionary<string, Dictionary<string, Member>> _rooms = new(StringComparer.Ordinal);
 
+    // Member tables of rooms written to but not flushed yet (see HandleFlush).
+    private readonly HashSet<Dictionary<string, Member>> _dirty = new(ReferenceEqualityComparer.Instance);
+
     private readonly record struct Member(LocalConnection Connection, long JoinedAt);
 
     public NodeFanoutActor(LocalConnections connections, MiddlewarePipeline middleware, RedisChatAdapter? redis = null)
@@ -33,6 +36,7 @@ public sealed class NodeFanoutActor : ReceiveActor
         _middleware = middleware;
         _redis = redis;
         Receive<Deliver>(HandleDeliver);
+        Receive<FlushDirty>(_ => HandleFlush());
         Receive<MemberAdded>(HandleAdded);
         Receive<MemberRemoved>(HandleRemoved);
         Receive<RoomStarted>(HandleRoomStarted);
@@ -74,7 +78,23 @@ public sealed class NodeFanoutActor : ReceiveActor
             return;
         }
         var bytes = ChatPayloadEncoder.Encode(m.Payload);
-        foreach (var member in members.Values) member.Connection.Transport.Send(bytes);
+        foreach (var member in members.Values) member.Connection.Transport.Write(bytes);
+        // Flush after whatever else is already in the mailbox: under load one socket write carries several messages
+        // per member; when idle the flush is the very next message.
+        if (_dirty.Add(members) && _dirty.Count == 1) Self.Tell(FlushDirty.Instance);
+    }
+
+    private void HandleFlush()
+    {
+        foreach (var members in _dirty)
+            foreach (var member in members.Values) member.Connection.Transport.Flush();
+        _dirty.Clear();
+    }
+
+    /// <summary>Flush every member written to since the last flush (local only, never crosses nodes).</summary>
+    private sealed class FlushDirty : INoSerializationVerificationNeeded
+    {
+        public static readonly FlushDirty Instance = new();
     }
 
     // The room's actor restarted somewhere without members: tell it who is here.
@@ -112,7 +132,11 @@ public sealed class NodeFanoutActor : ReceiveActor
     private void HandleRemoved(MemberRemoved m)
     {
         if (!_rooms.TryGetValue(m.Room, out var members)) return;
-        if (members.Remove(m.ConnectionId)) _redis?.MemberLeft(m.Room, m.ConnectionId);
+        if (members.Remove(m.ConnectionId, out var gone))
+        {
+            if (_dirty.Contains(members)) gone.Connection.Transport.Flush(); // it was written to before it left
+            _redis?.MemberLeft(m.Room, m.ConnectionId);
+        }
         if (members.Count == 0) _rooms.Remove(m.Room);
     }
 

@@ -5,7 +5,7 @@ using ChatCluster.Tests.Support;
 namespace ChatCluster.Tests.Wire;
 
 /// <summary>
-/// The Primus heartbeat on a node pinging every 300 ms (spec 6.1, Appendix "Heartbeat"): pings are
+/// The Primus heartbeat on a node pinging every second (spec 6.1, Appendix "Heartbeat"): pings are
 /// <c>"primus::ping::&lt;ms&gt;"</c>; a pong (or a websocket-level ping) before the next tick keeps the
 /// connection; otherwise it is closed without <c>"primus::server::close"</c> and leaves its rooms.
 /// </summary>
