@@ -22,6 +22,7 @@ public sealed record ChatSettings(
     bool PresenceEvents,
     int MaxPendingActions,
     int FanoutPartitions,
+    int FanoutLanes,
     IReadOnlyList<string> Middleware,
     int MiddlewareBufferSize,
     int MiddlewareParallelism,
@@ -48,6 +49,7 @@ public sealed record ChatSettings(
             PresenceEvents: c.GetBoolean("rooms.presence-events"),
             MaxPendingActions: c.GetInt("actions.max-pending"),
             FanoutPartitions: c.GetInt("fanout-partitions"),
+            FanoutLanes: c.GetInt("fanout-lanes"),
             Middleware: c.GetStringList("middleware").ToArray(),
             MiddlewareBufferSize: c.GetInt("middleware-pipeline.buffer-size"),
             MiddlewareParallelism: c.GetInt("middleware-pipeline.parallelism"),
@@ -81,6 +83,7 @@ public sealed record ChatSettings(
         Check(ShardCount > 0, $"chatcluster.rooms.shard-count must be positive, was {ShardCount}");
         Check(RoomAskTimeout > TimeSpan.Zero, "chatcluster.rooms.ask-timeout must be positive");
         Check(FanoutPartitions >= 0, $"chatcluster.fanout-partitions must be 0 (one per core) or more, was {FanoutPartitions}");
+        Check(FanoutLanes >= 0, $"chatcluster.fanout-lanes must be 0 (one per core) or more, was {FanoutLanes}");
         Check(MaxPendingActions > 0, $"chatcluster.actions.max-pending must be positive, was {MaxPendingActions}");
         Check(MiddlewareBufferSize > 0, $"chatcluster.middleware-pipeline.buffer-size must be positive, was {MiddlewareBufferSize}");
         Check(MiddlewareParallelism > 0, $"chatcluster.middleware-pipeline.parallelism must be positive, was {MiddlewareParallelism}");

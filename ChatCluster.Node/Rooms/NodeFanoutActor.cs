@@ -8,9 +8,9 @@ using static ChatCluster.Messages.RoomProtocol;
 namespace ChatCluster.Node.Rooms;
 
 /// <summary>
-/// This node's end of room fan-out: rooms send one <see cref="Deliver"/> per node, and this actor writes it
-/// to every local member. The payload is encoded once here and the same bytes are queued for every member
-/// (TCP and websocket alike); no per-recipient serialization. Local membership comes from the rooms
+/// This node's end of room fan-out: rooms send one <see cref="Deliver"/> per node, and this actor hands it to
+/// the node's <see cref="FanoutLanes"/>, which write it to every local member. The payload is encoded once here and
+/// the same bytes go to every member (TCP and websocket alike); no per-recipient serialization. Local membership comes from the rooms
 /// themselves (<see cref="MemberAdded"/> always precedes the deliveries it must see).
 /// With the Redis adapter, this node's members are mirrored into ActionHero's member hashes here (the node that holds
 /// the connection writes its entry, as ActionHero does), and chat from ActionHero nodes arrives here as a
@@ -21,22 +21,18 @@ public sealed class NodeFanoutActor : ReceiveActor
     private readonly LocalConnections _connections;
     private readonly MiddlewarePipeline _middleware;
     private readonly RedisChatAdapter? _redis;
+    private readonly FanoutLanes _lanes;
     public const string Name = "fanout";
 
-    private readonly Dictionary<string, Dictionary<string, Member>> _rooms = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LocalRoomMembers> _rooms = new(StringComparer.Ordinal);
 
-    // Member tables of rooms written to but not flushed yet (see HandleFlush).
-    private readonly HashSet<Dictionary<string, Member>> _dirty = new(ReferenceEqualityComparer.Instance);
-
-    private readonly record struct Member(LocalConnection Connection, long JoinedAt);
-
-    public NodeFanoutActor(LocalConnections connections, MiddlewarePipeline middleware, RedisChatAdapter? redis = null)
+    public NodeFanoutActor(LocalConnections connections, MiddlewarePipeline middleware, FanoutLanes lanes, RedisChatAdapter? redis = null)
     {
+        _lanes = lanes;
         _connections = connections;
         _middleware = middleware;
         _redis = redis;
         Receive<Deliver>(HandleDeliver);
-        Receive<FlushDirty>(_ => HandleFlush());
         Receive<MemberAdded>(HandleAdded);
         Receive<MemberRemoved>(HandleRemoved);
         Receive<RoomStarted>(HandleRoomStarted);
@@ -48,8 +44,9 @@ public sealed class NodeFanoutActor : ReceiveActor
     /// The node's fan-out: <paramref name="partitions"/> of these actors behind one consistent-hashing router at
     /// <c>/user/fanout</c>, keyed by room, so rooms fan out on every core while each room keeps one order.
     /// </summary>
-    public static Props RouterProps(int partitions, LocalConnections connections, MiddlewarePipeline middleware, RedisChatAdapter? redis = null) =>
-        Props(connections, middleware, redis).WithRouter(new Akka.Routing.ConsistentHashingPool(partitions).WithHashMapping(RoomOf));
+    public static Props RouterProps(int partitions, LocalConnections connections, MiddlewarePipeline middleware, FanoutLanes lanes,
+        RedisChatAdapter? redis = null) =>
+        Props(connections, middleware, lanes, redis).WithRouter(new Akka.Routing.ConsistentHashingPool(partitions).WithHashMapping(RoomOf));
 
     private static object RoomOf(object message) => message switch
     {
@@ -64,8 +61,8 @@ public sealed class NodeFanoutActor : ReceiveActor
     // Routees answer as the router: a room must see one fan-out target per node.
     private IActorRef PublicRef => Context.Parent.Path.Name == Name ? Context.Parent : Self;
 
-    public static Props Props(LocalConnections connections, MiddlewarePipeline middleware, RedisChatAdapter? redis = null) =>
-        Akka.Actor.Props.Create(() => new NodeFanoutActor(connections, middleware, redis));
+    public static Props Props(LocalConnections connections, MiddlewarePipeline middleware, FanoutLanes lanes, RedisChatAdapter? redis = null) =>
+        Akka.Actor.Props.Create(() => new NodeFanoutActor(connections, middleware, lanes, redis));
 
     private void HandleDeliver(Deliver m)
     {
@@ -77,24 +74,8 @@ public sealed class NodeFanoutActor : ReceiveActor
                 _middleware.Deliver(new SayDelivery(member.Connection, m.Payload.Room, ChatPayloadJson.ToJson(m.Payload)));
             return;
         }
-        var bytes = ChatPayloadEncoder.Encode(m.Payload);
-        foreach (var member in members.Values) member.Connection.Transport.Write(bytes);
-        // Flush after whatever else is already in the mailbox: under load one socket write carries several messages
-        // per member; when idle the flush is the very next message.
-        if (_dirty.Add(members) && _dirty.Count == 1) Self.Tell(FlushDirty.Instance);
-    }
-
-    private void HandleFlush()
-    {
-        foreach (var members in _dirty)
-            foreach (var member in members.Values) member.Connection.Transport.Flush();
-        _dirty.Clear();
-    }
-
-    /// <summary>Flush every member written to since the last flush (local only, never crosses nodes).</summary>
-    private sealed class FlushDirty : INoSerializationVerificationNeeded
-    {
-        public static readonly FlushDirty Instance = new();
+        // Encoded once here; the lanes write the same bytes to every member, each lane on its own core.
+        _lanes.Post(members.Lanes(_lanes), ChatPayloadEncoder.Encode(m.Payload));
     }
 
     // The room's actor restarted somewhere without members: tell it who is here.
@@ -102,7 +83,7 @@ public sealed class NodeFanoutActor : ReceiveActor
     {
         var rejoin = new List<Rejoin>();
         if (_rooms.TryGetValue(m.Room, out var members))
-            foreach (var (id, member) in members) rejoin.Add(new Rejoin(id, member.Connection.Actor, member.JoinedAt));
+            foreach (var (id, member) in members.All) rejoin.Add(new Rejoin(id, member.Connection.Actor, member.JoinedAt));
         // An empty answer too: the room waits for every node. The node's fan-out address is the router in front of the
         // partitions (our parent), so the room keeps one target per node.
         m.RoomActor.Tell(new RejoinMembers(m.Room, PublicRef, rejoin));
@@ -111,9 +92,15 @@ public sealed class NodeFanoutActor : ReceiveActor
     private void HandlePresence(Presence m)
     {
         if (!_rooms.TryGetValue(m.Room, out var members) || members.Count == 0) return;
-        var bytes = PresenceEncoder.Encode(m);
-        foreach (var member in members.Values)
-            if (member.Connection.Id != m.ConnectionId || m.Kind == Presence.Join) member.Connection.Transport.Send(bytes);
+        // Through the lanes like chat, so a notice never overtakes the room's earlier messages.
+        var split = members.Lanes(_lanes);
+        if (m.Kind != Presence.Join)
+        {
+            var lane = _lanes.LaneOf(m.ConnectionId);
+            split = (LocalConnection[][])split.Clone();
+            split[lane] = Array.FindAll(split[lane], c => c.Id != m.ConnectionId);
+        }
+        _lanes.Post(split, PresenceEncoder.Encode(m));
     }
 
     private void HandleAdded(MemberAdded m)
@@ -122,21 +109,17 @@ public sealed class NodeFanoutActor : ReceiveActor
         if (!_connections.TryGet(m.ConnectionId, out var connection)) return;
         if (!_rooms.TryGetValue(m.Room, out var members))
         {
-            members = new Dictionary<string, Member>(StringComparer.Ordinal);
+            members = new LocalRoomMembers();
             _rooms.Add(m.Room, members);
         }
-        members[m.ConnectionId] = new Member(connection, m.JoinedAt);
+        members.Set(m.ConnectionId, new LocalMember(connection, m.JoinedAt));
         _redis?.MemberJoined(m.Room, m.ConnectionId, m.JoinedAt);
     }
 
     private void HandleRemoved(MemberRemoved m)
     {
         if (!_rooms.TryGetValue(m.Room, out var members)) return;
-        if (members.Remove(m.ConnectionId, out var gone))
-        {
-            if (_dirty.Contains(members)) gone.Connection.Transport.Flush(); // it was written to before it left
-            _redis?.MemberLeft(m.Room, m.ConnectionId);
-        }
+        if (members.Remove(m.ConnectionId)) _redis?.MemberLeft(m.Room, m.ConnectionId);
         if (members.Count == 0) _rooms.Remove(m.Room);
     }
 
@@ -147,7 +130,7 @@ public sealed class NodeFanoutActor : ReceiveActor
         foreach (var (room, members) in _rooms)
         {
             _ = _redis.RoomCreatedAsync(room);
-            foreach (var (id, member) in members) _redis.MemberJoined(room, id, member.JoinedAt);
+            foreach (var (id, member) in members.All) _redis.MemberJoined(room, id, member.JoinedAt);
         }
     }
 }

@@ -1,0 +1,44 @@
+using ChatCluster.Node.Connections;
+
+namespace ChatCluster.Node.Rooms;
+
+/// <summary>A member of a room held on this node, with the time it joined (for rejoin after a room moves).</summary>
+public readonly record struct LocalMember(LocalConnection Connection, long JoinedAt);
+
+/// <summary>
+/// One room's members on this node, as the fan-out keeps them: by connection id, plus the same members split by
+/// fan-out lane. The split is rebuilt on the first message after a change (joins in a burst cost one rebuild) and
+/// is immutable once built, because lanes read it on other threads.
+/// </summary>
+public sealed class LocalRoomMembers
+{
+    private readonly Dictionary<string, LocalMember> _byId = new(StringComparer.Ordinal);
+    private LocalConnection[][]? _lanes;
+
+    public int Count => _byId.Count;
+
+    public IEnumerable<KeyValuePair<string, LocalMember>> All => _byId;
+
+    public Dictionary<string, LocalMember>.ValueCollection Values => _byId.Values;
+
+    public void Set(string connectionId, LocalMember member)
+    {
+        _byId[connectionId] = member;
+        _lanes = null;
+    }
+
+    public bool Remove(string connectionId)
+    {
+        if (!_byId.Remove(connectionId)) return false;
+        _lanes = null;
+        return true;
+    }
+
+    public LocalConnection[][] Lanes(FanoutLanes lanes)
+    {
+        if (_lanes is not null) return _lanes;
+        var connections = new List<LocalConnection>(_byId.Count);
+        foreach (var member in _byId.Values) connections.Add(member.Connection);
+        return _lanes = lanes.Split(connections);
+    }
+}
