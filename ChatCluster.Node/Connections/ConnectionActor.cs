@@ -25,7 +25,7 @@ namespace ChatCluster.Node.Connections;
 ///   any    --quit/exit/break/socket closed--> stopped (destroy middleware, leaves every room, goodbye if open)
 /// </code>
 /// </summary>
-public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
+public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
 {
     private readonly string _id;
     private readonly ClientInfo _info;
@@ -35,7 +35,8 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
     private readonly HashSet<string> _verbs;
     private readonly long _connectedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
     private readonly List<string> _rooms = new();
-    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private ILoggingAdapter? _log; // only when something fails: an adapter per connection is memory for nothing
+    private Phase _phase = Phase.Creating;
     private readonly LocalConnection _local;
     private ImmutableDictionary<string, JsonNode?> _properties = ImmutableDictionary<string, JsonNode?>.Empty;
     private JsonObject _params = new();
@@ -53,13 +54,16 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
         _node = node;
         _verbs = Verbs.For(info.Type);
         _local = new LocalConnection(id, transport, Self, View());
-        Creating();
     }
+
+    // A plain switch rather than ReceiveActor handlers: building handler tables per actor (and again at every Become)
+    // was a measurable part of each new connection's cost and memory.
+    private enum Phase : byte { Creating, Active, Waiting }
 
     public IStash Stash { get; set; } = null!;
 
     public static Props Props(string id, ClientInfo info, IClientTransport transport, NodeServices node) =>
-        Akka.Actor.Props.Create(() => new ConnectionActor(id, info, transport, node));
+        ActorFactory<ConnectionActor>.Props(() => new ConnectionActor(id, info, transport, node));
 
     private bool IsSocket => _info.Type == "socket";
 
@@ -84,69 +88,110 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
         if (!_stopping) _transport.Abort("connection actor stopped");
     }
 
-    private void Creating()
+    protected override void OnReceive(object message)
     {
-        Receive<Created>(_ =>
+        switch (_phase)
         {
-            var welcome = IsSocket ? _node.Settings.Transport.TcpWelcome : _node.Settings.Transport.WebSocketWelcome;
-            _transport.Send(_format.Welcome(welcome));
-            Become(Active);
-            Stash.UnstashAll();
-        });
-        Receive<Break>(_ => Stop(goodbye: true));
-        Receive<TransportClosed>(_ => Stop(goodbye: false));
-        ReceiveAny(_ => Stash.Stash());
+            case Phase.Creating:
+                switch (message)
+                {
+                    case Created:
+                        var welcome = IsSocket ? _node.Settings.Transport.TcpWelcome : _node.Settings.Transport.WebSocketWelcome;
+                        _transport.Send(_format.Welcome(welcome));
+                        BecomeActive();
+                        return;
+                    case Break:
+                        Stop(goodbye: true);
+                        return;
+                    case TransportClosed:
+                        Stop(goodbye: false);
+                        return;
+                    default:
+                        Stash.Stash();
+                        return;
+                }
+            case Phase.Active:
+                switch (message)
+                {
+                    case Request m:
+                        Guarded(m);
+                        return;
+                    case LineTooLong m:
+                        HandleLineTooLong(m);
+                        return;
+                    case ChangeRoom m:
+                        Guarded(m);
+                        return;
+                }
+                break;
+            default: // Waiting for middleware or an action: verbs wait their turn
+                switch (message)
+                {
+                    case Resume m:
+                        Guarded(m);
+                        return;
+                    case Request or LineTooLong or ChangeRoom:
+                        Stash.Stash();
+                        return;
+                }
+                break;
+        }
+        switch (message)
+        {
+            case Break:
+                Stop(goodbye: true);
+                break;
+            case TransportClosed:
+                Stop(goodbye: false);
+                break;
+            case ActionDone m:
+                HandleActionDone(m);
+                break;
+            case RemovedFromRoom m:
+                _rooms.Remove(m.Room);
+                PublishView();
+                break;
+            case ConnectionProtocol.SendMessage m:
+                HandleSendMessage(m);
+                break;
+            case ConnectionProtocol.SetProperty m:
+                HandleSetProperty(m);
+                break;
+            case ConnectionProtocol.CloseConnection:
+                if (!Sender.IsNobody()) Sender.Tell(new ConnectionProtocol.ConnectionReply(_id, true));
+                Stop(goodbye: true);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 
-    private void Active()
-    {
-        Receive<Request>(m => Guarded(m.Value, HandleRequest));
-        Receive<LineTooLong>(HandleLineTooLong);
-        Receive<ChangeRoom>(m => Guarded(m, HandleChangeRoom));
-        CommonReceives();
-    }
+    private ILoggingAdapter Log => _log ??= Context.GetLogger();
 
-    private void Waiting()
+    private void BecomeActive()
     {
-        Receive<Resume>(m => Guarded(m, HandleResume));
-        Receive<Request>(_ => Stash.Stash());
-        Receive<LineTooLong>(_ => Stash.Stash());
-        Receive<ChangeRoom>(_ => Stash.Stash());
-        CommonReceives();
-    }
-
-    private void CommonReceives()
-    {
-        Receive<Break>(_ => Stop(goodbye: true));
-        Receive<TransportClosed>(_ => Stop(goodbye: false));
-        Receive<ActionDone>(HandleActionDone);
-        Receive<RemovedFromRoom>(m =>
-        {
-            _rooms.Remove(m.Room);
-            PublishView();
-        });
-        Receive<ConnectionProtocol.SendMessage>(HandleSendMessage);
-        Receive<ConnectionProtocol.SetProperty>(HandleSetProperty);
-        Receive<ConnectionProtocol.CloseConnection>(m =>
-        {
-            if (!Sender.IsNobody()) Sender.Tell(new ConnectionProtocol.ConnectionReply(_id, true));
-            Stop(goodbye: true);
-        });
+        _phase = Phase.Active;
+        Stash.UnstashAll();
     }
 
     // Bad input must never take the connection (or the node) down: a failure is logged and answered.
-    private void Guarded<T>(T message, Action<T> handler)
+    private void Guarded(object message)
     {
         try
         {
-            handler(message);
+            switch (message)
+            {
+                case Request m: HandleRequest(m.Value); break;
+                case ChangeRoom m: HandleChangeRoom(m); break;
+                case Resume m: HandleResume(m); break;
+            }
         }
         catch (Exception e)
         {
-            _log.Error(e, "connection {0}: {1} failed", _id, message);
+            Log.Error(e, "connection {0}: {1} failed", _id, message);
             Reply(_format.VerbError(ChatErrors.InternalError, _lastMessageIdJson, "{}"));
-            Become(Active);
-            Stash.UnstashAll();
+            BecomeActive();
         }
     }
 
@@ -309,7 +354,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
         }
         answer.ContinueWith(t => new Resume(verb, t.IsCompletedSuccessfully ? t.Result : null),
             TaskContinuationOptions.ExecuteSynchronously).PipeTo(Self);
-        Become(Waiting);
+        _phase = Phase.Waiting;
     }
 
     private void AskRoom(object command, PendingVerb verb)
@@ -317,7 +362,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
         _node.RoomRegion.Ask<object>(command, _node.Settings.RoomAskTimeout).ContinueWith(
             t => new Resume(verb, t.IsCompletedSuccessfully ? t.Result : null),
             TaskContinuationOptions.ExecuteSynchronously).PipeTo(Self);
-        Become(Waiting);
+        _phase = Phase.Waiting;
     }
 
     private void HandleResume(Resume resume)
@@ -341,7 +386,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
 
             // room answers
             case null:
-                _log.Warning("connection {0}: {1} of room {2} got no answer within {3}", _id, verb.Name, verb.Room, _node.Settings.RoomAskTimeout);
+                Log.Warning("connection {0}: {1} of room {2} got no answer within {3}", _id, verb.Name, verb.Room, _node.Settings.RoomAskTimeout);
                 Fail(verb, ChatErrors.RoomUnavailable);
                 break;
             case RoomReply { Error: { } error }:
@@ -361,8 +406,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
                 Ok(ConnectionJson.RoomStatus(status.Room, status.Members), verb.MessageIdJson);
                 break;
         }
-        Become(Active);
-        Stash.UnstashAll();
+        BecomeActive();
     }
 
     // onSayReceive decided: send what it returned (only message/room/from/sentAt carry over), stay silent, or refuse.
@@ -472,7 +516,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
         }
         catch (JsonException e)
         {
-            _log.Warning("connection {0}: sendMessage with invalid JSON dropped: {1}", _id, e.Message);
+            Log.Warning("connection {0}: sendMessage with invalid JSON dropped: {1}", _id, e.Message);
         }
         if (!Sender.IsNobody()) Sender.Tell(new ConnectionProtocol.ConnectionReply(_id, delivered));
     }
@@ -487,7 +531,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
         }
         catch (JsonException e)
         {
-            _log.Warning("connection {0}: set {1} with invalid JSON ignored: {2}", _id, m.Key, e.Message);
+            Log.Warning("connection {0}: set {1} with invalid JSON ignored: {2}", _id, m.Key, e.Message);
             Sender.Tell(new ConnectionProtocol.ConnectionReply(_id, false));
             return;
         }
@@ -516,7 +560,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithUnboundedStash
     private async Task RunConnectionHooks(ImmutableArray<Named<ConnectionHook>> hooks, string kind)
     {
         var view = View();
-        var log = _log;
+        var log = Log; // captured on the actor's thread: the hooks run outside it
         foreach (var hook in hooks)
         {
             try

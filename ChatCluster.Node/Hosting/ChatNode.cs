@@ -219,6 +219,8 @@ public sealed class ChatNode : IAsyncDisposable
         var address = settings.Bind == "localhost" ? IPAddress.Loopback : IPAddress.Parse(settings.Bind);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
+        if (settings.InlineSocketScheduling)
+            builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
         builder.Services.AddSingleton(loggers);
         ListenOptions? tcpListen = null, webListen = null;
         var tcpHandler = new TcpConnectionHandler(host, settings.Transport, loggers);

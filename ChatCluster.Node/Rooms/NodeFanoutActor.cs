@@ -1,4 +1,5 @@
 using Akka.Actor;
+using ChatCluster.Node.Hosting;
 using ChatCluster.Node.Connections;
 using ChatCluster.Node.Middleware;
 using ChatCluster.Node.Redis;
@@ -62,7 +63,7 @@ public sealed class NodeFanoutActor : ReceiveActor
     private IActorRef PublicRef => Context.Parent.Path.Name == Name ? Context.Parent : Self;
 
     public static Props Props(LocalConnections connections, MiddlewarePipeline middleware, FanoutLanes lanes, RedisChatAdapter? redis = null) =>
-        Akka.Actor.Props.Create(() => new NodeFanoutActor(connections, middleware, lanes, redis));
+        ActorFactory<NodeFanoutActor>.Props(() => new NodeFanoutActor(connections, middleware, lanes, redis));
 
     private void HandleDeliver(Deliver m)
     {

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using ChatCluster.Node.Hosting;
 using Akka.Cluster.Sharding;
 using Akka.DistributedData;
 using Akka.Event;
@@ -68,7 +69,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     }
 
     public static Props Props(string entityId, RoomActorSettings settings, RedisChatAdapter? redis = null) =>
-        Akka.Actor.Props.Create(() => new RoomActor(RoomMessageExtractor.RoomOf(entityId), settings, redis));
+        ActorFactory<RoomActor>.Props(() => new RoomActor(RoomMessageExtractor.RoomOf(entityId), settings, redis));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
