@@ -3,7 +3,7 @@ namespace ChatCluster.Transports;
 /// <summary>
 /// The one interface between a connection's logic and its socket, the same for TCP and websocket:
 /// queue a JSON message, say goodbye, or drop the client. All methods are thread-safe and never block:
-/// messages go to the connection's bounded outbound queue, written by its own writer loop.
+/// messages are framed straight into the socket's pipe, or into a bounded backlog while the socket is full.
 /// </summary>
 public interface IClientTransport
 {

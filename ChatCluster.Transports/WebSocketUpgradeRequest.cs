@@ -112,9 +112,11 @@ public sealed record WebSocketUpgradeRequest(string Key, string? SessionId)
         ReadOnlySpan<byte> tail = " HTTP/1.1"u8;
         if (!line.StartsWith("GET "u8) || !line.EndsWith(tail)) return false;
         var target = line["GET "u8.Length..^tail.Length];
-        if (target.IsEmpty || target[0] != (byte)'/' || target.IndexOfAny((byte)' ', (byte)'%', (byte)'#') >= 0 || !IsPlainValue(target)) return false;
+        if (target.IsEmpty || target[0] != (byte)'/' || target.IndexOfAny((byte)' ', (byte)'#') >= 0 || !IsPlainValue(target)) return false;
         var q = target.IndexOf((byte)'?');
-        var path = Encoding.ASCII.GetString(q < 0 ? target : target[..q]);
+        var rawPath = q < 0 ? target : target[..q];
+        if (rawPath.Contains((byte)'%')) return false; // Kestrel decodes paths; leave encoded ones to it
+        var path = Encoding.ASCII.GetString(rawPath);
         if (!path.StartsWith(primusPath, StringComparison.Ordinal) || path == primusPath + "/spec") return false;
         if (q >= 0) query = Encoding.ASCII.GetString(target[q..]);
         return true;

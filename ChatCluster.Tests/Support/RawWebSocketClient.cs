@@ -36,21 +36,39 @@ public sealed class RawWebSocketClient : IAsyncDisposable
         _stream = client.GetStream();
     }
 
-    public static async Task<RawWebSocketClient> ConnectAsync(int port, string pathAndQuery = "/primus?_primuscb=raw")
+    /// <summary>
+    /// Connects and upgrades. <paramref name="httpFirst"/>: a plain HTTP request path sent (and its response read) on the
+    /// same connection before the upgrade, as a keep-alive client would. <paramref name="chunks"/>: the upgrade request
+    /// is written in that many pieces (each flushed on its own), as a slow client would.
+    /// </summary>
+    public static async Task<RawWebSocketClient> ConnectAsync(int port, string pathAndQuery = "/primus?_primuscb=raw", string? httpFirst = null, int chunks = 1)
     {
         var client = new TcpClient { NoDelay = true };
         await client.ConnectAsync("127.0.0.1", port);
         var raw = new RawWebSocketClient(client);
-        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
-        var request = $"GET {pathAndQuery} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-                      $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n";
-        await raw._stream.WriteAsync(Encoding.ASCII.GetBytes(request));
-
         var deadline = DateTime.UtcNow + Timeouts.Expect;
-        int end;
-        while ((end = IndexOf(raw._pending, "\r\n\r\n"u8)) < 0) await raw.FillAsync(deadline);
-        var head = Encoding.ASCII.GetString(raw._pending.GetRange(0, end).ToArray());
-        raw._pending.RemoveRange(0, end + 4);
+        if (httpFirst is not null)
+        {
+            await raw._stream.WriteAsync(Encoding.ASCII.GetBytes($"GET {httpFirst} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"));
+            var (status, headers) = await raw.ReadHeadAsync(deadline);
+            Assert.StartsWith("HTTP/1.1 200", status, StringComparison.Ordinal);
+            var length = int.Parse(headers.Split("\r\n").Single(h => h.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))[15..].Trim(),
+                System.Globalization.CultureInfo.InvariantCulture);
+            await raw.NeedAsync(length, deadline);
+            raw._pending.RemoveRange(0, length);
+        }
+        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+        var request = Encoding.ASCII.GetBytes($"GET {pathAndQuery} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+                      $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        var step = (request.Length + chunks - 1) / chunks;
+        for (var offset = 0; offset < request.Length; offset += step)
+        {
+            await raw._stream.WriteAsync(request.AsMemory(offset, Math.Min(step, request.Length - offset)));
+            await raw._stream.FlushAsync();
+        }
+
+        var (line, rest) = await raw.ReadHeadAsync(deadline);
+        var head = line + "\r\n" + rest;
         Assert.StartsWith("HTTP/1.1 101", head, StringComparison.Ordinal);
         var expectedAccept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
         Assert.Contains("Sec-WebSocket-Accept: " + expectedAccept, head, StringComparison.OrdinalIgnoreCase);
@@ -179,6 +197,17 @@ public sealed class RawWebSocketClient : IAsyncDisposable
 
     /// <summary>Why the last read ended without a frame (EOF or reset), for failure messages.</summary>
     public string? EndReason { get; private set; }
+
+    // The status line and the header lines of an HTTP response (consumed from the buffer, body left).
+    private async Task<(string Status, string Headers)> ReadHeadAsync(DateTime deadline)
+    {
+        int end;
+        while ((end = IndexOf(_pending, "\r\n\r\n"u8)) < 0) await FillAsync(deadline);
+        var head = Encoding.ASCII.GetString(_pending.GetRange(0, end).ToArray());
+        _pending.RemoveRange(0, end + 4);
+        var lineEnd = head.IndexOf("\r\n", StringComparison.Ordinal);
+        return lineEnd < 0 ? (head, "") : (head[..lineEnd], head[(lineEnd + 2)..]);
+    }
 
     private async Task NeedAsync(int count, DateTime deadline)
     {
