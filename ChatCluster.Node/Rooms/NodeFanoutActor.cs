@@ -9,8 +9,9 @@ using static ChatCluster.Messages.RoomProtocol;
 namespace ChatCluster.Node.Rooms;
 
 /// <summary>
-/// This node's end of room fan-out: rooms send one <see cref="Deliver"/> per node, and this actor hands it to
-/// the node's <see cref="FanoutLanes"/>, which write it to every local member. The payload is encoded once here and
+/// This node's end of room fan-out: rooms send one <see cref="Deliver"/> per node, and this actor writes it to every
+/// local member itself (small rooms) or hands it to the node's <see cref="FanoutLanes"/> (rooms of more than
+/// <see cref="InlineMaxMembers"/> here), which write it on every core. The payload is encoded once here and
 /// the same bytes go to every member (TCP and websocket alike); no per-recipient serialization. Local membership comes from the rooms
 /// themselves (<see cref="MemberAdded"/> always precedes the deliveries it must see).
 /// With the Redis adapter, this node's members are mirrored into ActionHero's member hashes here (the node that holds
@@ -24,6 +25,9 @@ public sealed class NodeFanoutActor : ReceiveActor
     private readonly RedisChatAdapter? _redis;
     private readonly FanoutLanes _lanes;
     public const string Name = "fanout";
+
+    // Rooms with at most this many members on this node are written by their fan-out partition itself.
+    private const int InlineMaxMembers = 32;
 
     private readonly Dictionary<string, LocalRoomMembers> _rooms = new(StringComparer.Ordinal);
 
@@ -75,8 +79,16 @@ public sealed class NodeFanoutActor : ReceiveActor
                 _middleware.Deliver(new SayDelivery(member.Connection, m.Payload.Room, ChatPayloadJson.ToJson(m.Payload)));
             return;
         }
-        // Encoded once here; the lanes write the same bytes to every member, each lane on its own core.
-        _lanes.Post(members.Lanes(_lanes), ChatPayloadEncoder.Encode(m.Payload));
+        // Encoded once here. A small room is written right here (one thread hop less per message); a big one goes to the
+        // lanes, which write the same bytes to every member on every core.
+        var bytes = ChatPayloadEncoder.Encode(m.Payload);
+        if (!members.UsesLanes && members.Count > InlineMaxMembers) members.UsesLanes = true;
+        if (members.UsesLanes)
+        {
+            _lanes.Post(members.Lanes(_lanes), bytes);
+            return;
+        }
+        foreach (var connection in members.Connections()) connection.Transport.Send(bytes);
     }
 
     // The room's actor restarted somewhere without members: tell it who is here.
@@ -93,7 +105,14 @@ public sealed class NodeFanoutActor : ReceiveActor
     private void HandlePresence(Presence m)
     {
         if (!_rooms.TryGetValue(m.Room, out var members) || members.Count == 0) return;
-        // Through the lanes like chat, so a notice never overtakes the room's earlier messages.
+        var bytes = PresenceEncoder.Encode(m);
+        if (!members.UsesLanes)
+        {
+            foreach (var connection in members.Connections())
+                if (connection.Id != m.ConnectionId || m.Kind == Presence.Join) connection.Transport.Send(bytes);
+            return;
+        }
+        // Through the lanes like the room's chat, so a notice never overtakes the room's earlier messages.
         var split = members.Lanes(_lanes);
         if (m.Kind != Presence.Join)
         {
@@ -101,7 +120,7 @@ public sealed class NodeFanoutActor : ReceiveActor
             split = (LocalConnection[][])split.Clone();
             split[lane] = Array.FindAll(split[lane], c => c.Id != m.ConnectionId);
         }
-        _lanes.Post(split, PresenceEncoder.Encode(m));
+        _lanes.Post(split, bytes);
     }
 
     private void HandleAdded(MemberAdded m)
