@@ -118,7 +118,7 @@ public sealed class ChatNode : IAsyncDisposable
                 settings: ClusterShardingSettings.Create(system),
                 messageExtractor: new RoomMessageExtractor(settings.ShardCount));
             var partitions = settings.FanoutPartitions > 0 ? settings.FanoutPartitions : Environment.ProcessorCount;
-            var lanes = new FanoutLanes(settings.FanoutLanes > 0 ? settings.FanoutLanes : Environment.ProcessorCount);
+            var lanes = new FanoutLanes(settings.FanoutLanes > 0 ? settings.FanoutLanes : Environment.ProcessorCount, settings.FanoutInlineMaxMembers);
             var fanout = system.ActorOf(NodeFanoutActor.RouterProps(partitions, connections, pipeline, lanes, redis), NodeFanoutActor.Name);
             system.ActorOf(ConnectionDirectoryActor.Props(connections), ConnectionDirectoryActor.Name);
             var api = new ChatApi(system, region, connections, settings.RoomAskTimeout, pipeline, redis);

@@ -23,6 +23,7 @@ public sealed record ChatSettings(
     int MaxPendingActions,
     int FanoutPartitions,
     int FanoutLanes,
+    int FanoutInlineMaxMembers,
     bool InlineSocketScheduling,
     IReadOnlyList<string> Middleware,
     int MiddlewareBufferSize,
@@ -51,6 +52,7 @@ public sealed record ChatSettings(
             MaxPendingActions: c.GetInt("actions.max-pending"),
             FanoutPartitions: c.GetInt("fanout-partitions"),
             FanoutLanes: c.GetInt("fanout-lanes"),
+            FanoutInlineMaxMembers: c.GetInt("fanout-inline-max-members"),
             InlineSocketScheduling: c.GetBoolean("sockets.inline-scheduling"),
             Middleware: c.GetStringList("middleware").ToArray(),
             MiddlewareBufferSize: c.GetInt("middleware-pipeline.buffer-size"),
@@ -85,6 +87,7 @@ public sealed record ChatSettings(
         Check(ShardCount > 0, $"chatcluster.rooms.shard-count must be positive, was {ShardCount}");
         Check(RoomAskTimeout > TimeSpan.Zero, "chatcluster.rooms.ask-timeout must be positive");
         Check(FanoutPartitions >= 0, $"chatcluster.fanout-partitions must be 0 (one per core) or more, was {FanoutPartitions}");
+        Check(FanoutInlineMaxMembers >= 0, $"chatcluster.fanout-inline-max-members must be 0 or more, was {FanoutInlineMaxMembers}");
         Check(FanoutLanes >= 0, $"chatcluster.fanout-lanes must be 0 (one per core) or more, was {FanoutLanes}");
         Check(MaxPendingActions > 0, $"chatcluster.actions.max-pending must be positive, was {MaxPendingActions}");
         Check(MiddlewareBufferSize > 0, $"chatcluster.middleware-pipeline.buffer-size must be positive, was {MiddlewareBufferSize}");

@@ -11,14 +11,18 @@ public sealed class FanoutLanes
 {
     private readonly FanoutLane[] _lanes;
 
-    public FanoutLanes(int count)
+    public FanoutLanes(int count, int inlineMaxMembers = 32)
     {
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "at least one lane");
+        InlineMaxMembers = inlineMaxMembers;
         _lanes = new FanoutLane[count];
         for (var i = 0; i < count; i++) _lanes[i] = new FanoutLane();
     }
 
     public int Count => _lanes.Length;
+
+    /// <summary>Rooms with at most this many members on this node are written by their fan-out partition itself.</summary>
+    public int InlineMaxMembers { get; }
 
     public int LaneOf(string connectionId) => (int)((uint)StringComparer.Ordinal.GetHashCode(connectionId) % (uint)_lanes.Length);
 

@@ -11,7 +11,7 @@ namespace ChatCluster.Node.Rooms;
 /// <summary>
 /// This node's end of room fan-out: rooms send one <see cref="Deliver"/> per node, and this actor writes it to every
 /// local member itself (small rooms) or hands it to the node's <see cref="FanoutLanes"/> (rooms of more than
-/// <see cref="InlineMaxMembers"/> here), which write it on every core. The payload is encoded once here and
+/// <see cref="FanoutLanes.InlineMaxMembers"/> here), which write it on every core. The payload is encoded once here and
 /// the same bytes go to every member (TCP and websocket alike); no per-recipient serialization. Local membership comes from the rooms
 /// themselves (<see cref="MemberAdded"/> always precedes the deliveries it must see).
 /// With the Redis adapter, this node's members are mirrored into ActionHero's member hashes here (the node that holds
@@ -25,9 +25,6 @@ public sealed class NodeFanoutActor : ReceiveActor
     private readonly RedisChatAdapter? _redis;
     private readonly FanoutLanes _lanes;
     public const string Name = "fanout";
-
-    // Rooms with at most this many members on this node are written by their fan-out partition itself.
-    private const int InlineMaxMembers = 32;
 
     private readonly Dictionary<string, LocalRoomMembers> _rooms = new(StringComparer.Ordinal);
 
@@ -82,7 +79,7 @@ public sealed class NodeFanoutActor : ReceiveActor
         // Encoded once here. A small room is written right here (one thread hop less per message); a big one goes to the
         // lanes, which write the same bytes to every member on every core.
         var bytes = ChatPayloadEncoder.Encode(m.Payload);
-        if (!members.UsesLanes && members.Count > InlineMaxMembers) members.UsesLanes = true;
+        if (!members.UsesLanes && members.Count > _lanes.InlineMaxMembers) members.UsesLanes = true;
         if (members.UsesLanes)
         {
             _lanes.Post(members.Lanes(_lanes), bytes);
