@@ -53,9 +53,9 @@ public abstract class PipeClientTransport : IClientTransport
 
     public bool IsClosing => Volatile.Read(ref _state) != StateOpen;
 
-    public bool Send(ReadOnlyMemory<byte> json) => Put(json, flush: true);
+    public bool Send(ReadOnlyMemory<byte> json) => Put(new OutboundItem(json, OutboundKind.Message), flush: true);
 
-    public bool Write(ReadOnlyMemory<byte> json) => Put(json, flush: false);
+    public bool Write(ReadOnlyMemory<byte> json) => Put(new OutboundItem(json, OutboundKind.Message), flush: false);
 
     public void Flush()
     {
@@ -68,14 +68,14 @@ public abstract class PipeClientTransport : IClientTransport
         Finish(after);
     }
 
-    private bool Put(ReadOnlyMemory<byte> json, bool flush)
+    private bool Put(OutboundItem item, bool flush)
     {
         var after = After.Nothing;
         lock (_gate)
         {
             if (_state != StateOpen) return false;
-            if (_flushing) after = Enqueue(new OutboundItem(json, OutboundKind.Message));
-            else if (!Write(new OutboundItem(json, OutboundKind.Message))) after = After.Dead;
+            if (_flushing) after = Enqueue(item, control: item.Kind != OutboundKind.Message);
+            else if (!Write(item)) after = After.Dead;
             else if (flush) after = StartFlush();
             else _unflushed = true;
         }
@@ -127,16 +127,7 @@ public abstract class PipeClientTransport : IClientTransport
     /// </summary>
     protected bool SendRaw(byte[] frame, bool thenEnd)
     {
-        if (thenEnd) return End(new OutboundItem(frame, OutboundKind.RawThenEnd));
-        var after = After.Nothing;
-        lock (_gate)
-        {
-            if (_state != StateOpen) return false;
-            if (_flushing) after = Enqueue(new OutboundItem(frame, OutboundKind.Raw), control: true);
-            else if (Write(new OutboundItem(frame, OutboundKind.Raw))) after = StartFlush();
-            else after = After.Dead;
-        }
-        return Finish(after);
+        return thenEnd ? End(new OutboundItem(frame, OutboundKind.RawThenEnd)) : Put(new OutboundItem(frame, OutboundKind.Raw), flush: true);
     }
 
     /// <summary>Frame and write one JSON value (TCP: + <c>\r\n</c>; websocket: a text frame).</summary>
@@ -209,22 +200,28 @@ public abstract class PipeClientTransport : IClientTransport
             _ = AwaitFlushAsync(flush);
             return After.Nothing;
         }
-        return Flushed(flush);
+        return Flushed(ResultOf(flush));
     }
 
-    private After Flushed(ValueTask<FlushResult> flush)
+    // The result of a flush that has completed; null when it failed. A ValueTask is read exactly once.
+    private static FlushResult? ResultOf(ValueTask<FlushResult> completed)
     {
-        FlushResult result;
         try
         {
-            result = flush.GetAwaiter().GetResult();
+            return completed.GetAwaiter().GetResult();
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        catch (Exception e) when (IsSocketGone(e))
         {
-            _state = StateClosed;
-            return After.Dead;
+            return null;
         }
-        if (result.IsCompleted || result.IsCanceled)
+    }
+
+    private static bool IsSocketGone(Exception e) =>
+        e is IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException;
+
+    private After Flushed(FlushResult? result)
+    {
+        if (result is not { IsCompleted: false, IsCanceled: false })
         {
             _state = StateClosed;
             return After.Dead;
@@ -236,19 +233,20 @@ public abstract class PipeClientTransport : IClientTransport
     {
         while (true)
         {
+            FlushResult? result;
             try
             {
-                await pending.ConfigureAwait(false);
+                result = await pending.ConfigureAwait(false);
             }
-            catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+            catch (Exception e) when (IsSocketGone(e))
             {
-                // reported by Flushed below
+                result = null; // reported by Flushed below
             }
             After after;
             TaskCompletionSource? drained = null;
             lock (_gate)
             {
-                after = Flushed(pending);
+                after = Flushed(result);
                 if (after != After.Dead && _state != StateClosed && _backlog is { Count: > 0 })
                 {
                     var ok = true;
@@ -270,7 +268,7 @@ public abstract class PipeClientTransport : IClientTransport
                         }
                     }
                     if (ok && !pending.IsCompleted) continue; // still full: keep the backlog open
-                    after = ok ? Flushed(pending) : After.Dead;
+                    after = ok ? Flushed(ResultOf(pending)) : After.Dead;
                 }
                 _flushing = false;
                 DropBacklog();

@@ -26,22 +26,16 @@ public sealed class FanoutLanes
 
     public int LaneOf(string connectionId) => (int)((uint)StringComparer.Ordinal.GetHashCode(connectionId) % (uint)_lanes.Length);
 
-    /// <summary>Members split by lane (<paramref name="members"/> enumerated once); empty lanes get an empty array.</summary>
-    public LocalConnection[][] Split(IReadOnlyCollection<LocalConnection> members)
+    /// <summary>Members split by lane, each lane in the members' order; empty lanes get an empty array.</summary>
+    public LocalConnection[][] Split(IReadOnlyList<LocalConnection> members)
     {
-        var counts = new int[_lanes.Length];
         var lanes = new int[members.Count];
-        var k = 0;
-        foreach (var member in members) counts[lanes[k++] = LaneOf(member.Id)]++;
+        var counts = new int[_lanes.Length];
+        for (var i = 0; i < lanes.Length; i++) counts[lanes[i] = LaneOf(members[i].Id)]++;
         var split = new LocalConnection[_lanes.Length][];
         for (var l = 0; l < split.Length; l++) split[l] = counts[l] == 0 ? Array.Empty<LocalConnection>() : new LocalConnection[counts[l]];
         var fill = new int[_lanes.Length];
-        k = 0;
-        foreach (var member in members)
-        {
-            var lane = lanes[k++];
-            split[lane][fill[lane]++] = member;
-        }
+        for (var i = 0; i < lanes.Length; i++) split[lanes[i]][fill[lanes[i]]++] = members[i];
         return split;
     }
 

@@ -55,9 +55,6 @@ public sealed class LocalRoomMembers
 
     public LocalConnection[][] Lanes(FanoutLanes lanes)
     {
-        if (_lanes is not null) return _lanes;
-        var connections = new List<LocalConnection>(_byId.Count);
-        foreach (var member in _byId.Values) connections.Add(member.Connection);
-        return _lanes = lanes.Split(connections);
+        return _lanes ??= lanes.Split(Connections());
     }
 }
