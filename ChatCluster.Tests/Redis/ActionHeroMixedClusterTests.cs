@@ -11,7 +11,7 @@ namespace ChatCluster.Tests.Redis;
 /// <summary>
 /// A mixed cluster: a real ActionHero 29.3.5 node (npm) and a ChatCluster node on one redis-server, talking over real
 /// sockets. Filter: <c>dotnet test --filter FullyQualifiedName~ActionHeroMixedCluster</c>. Needs node + npm and
-/// ../shared/peers/actionhero; fails with a message saying which is missing.
+/// the ActionHero peer app (see ActionHeroPeer.SourceFolder); fails with a message saying which is missing.
 /// </summary>
 public sealed class ActionHeroMixedClusterTests : IAsyncLifetime
 {

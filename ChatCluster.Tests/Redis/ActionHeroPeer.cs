@@ -29,16 +29,26 @@ public sealed class ActionHeroPeer : IAsyncDisposable
 
     public string Log { get { lock (_log) return _log.ToString(); } }
 
-    /// <summary>The peer app's folder: <c>{repo root}/../shared/peers/actionhero</c>, the repo root being the folder with ChatCluster.slnx.</summary>
+    /// <summary>
+    /// The peer app's folder: <c>$CHATCLUSTER_ACTIONHERO_PEER</c> when set, else <c>{repo root}/../shared/peers/actionhero</c>
+    /// (the repo root being the folder with ChatCluster.slnx), else the workplace's <c>/work/shared/peers/actionhero</c>
+    /// (a clone in a temporary folder has no shared folder beside it).
+    /// </summary>
     public static string SourceFolder()
     {
+        var candidates = new List<string>();
+        if (Environment.GetEnvironmentVariable("CHATCLUSTER_ACTIONHERO_PEER") is { Length: > 0 } configured) candidates.Add(configured);
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ChatCluster.slnx"))) dir = dir.Parent;
-        if (dir is null) throw new InvalidOperationException($"no ChatCluster.slnx above {AppContext.BaseDirectory}: cannot find the repository root");
-        var peer = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "peers", "actionhero"));
-        if (!File.Exists(Path.Combine(peer, "package.json")))
-            throw new InvalidOperationException($"the ActionHero peer app is missing: expected {peer}/package.json (../shared/peers/actionhero next to the repository)");
-        return peer;
+        if (dir is not null) candidates.Add(Path.Combine(dir.FullName, "..", "shared", "peers", "actionhero"));
+        candidates.Add("/work/shared/peers/actionhero");
+        foreach (var candidate in candidates)
+        {
+            var peer = Path.GetFullPath(candidate);
+            if (File.Exists(Path.Combine(peer, "package.json"))) return peer;
+        }
+        throw new InvalidOperationException("the ActionHero peer app is missing: no package.json in " + string.Join(", ", candidates.Select(Path.GetFullPath))
+            + " (set CHATCLUSTER_ACTIONHERO_PEER to the peer's folder)");
     }
 
     public static async Task<ActionHeroPeer> StartAsync(int redisPort, string serverToken)
