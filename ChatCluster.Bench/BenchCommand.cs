@@ -26,6 +26,7 @@ public static class BenchCommand
                 await RedisBench.LatencyAsync(args.Skip(1).ToArray());
                 return 0;
             case "fanout" or "rooms" or "connect":
+                LoadCommand.PreferInlineSocketCompletions();
                 return await LoadCommand.RunAsync(verb, args[1..]);
             case "summarize":
                 return SummarizeCommand.Run(args[1..]);

@@ -18,15 +18,23 @@ public static class LoadCommand
     private static void Log(string msg) =>
         Console.Error.WriteLine($"[cc-load {(ProcStats.NowMicros() - ToolStartUs) / 1e6:F1}s] {msg}");
 
-    public static async Task<int> RunAsync(string scenario, string[] args)
+    /// <summary>
+    /// Run socket continuations on the epoll thread instead of hopping to the thread pool: the receive path never
+    /// blocks, and the hop cost more than half the tool's throughput (204k vs 458k deliveries/s measured on 2 cores).
+    /// Read once by the socket engine, so the command line sets it before the first socket; an explicit setting in the
+    /// environment wins. Child processes inherit it.
+    /// </summary>
+    public static void PreferInlineSocketCompletions()
     {
-        // Run socket continuations on the epoll thread instead of hopping to the thread pool: the receive
-        // path never blocks, and the hop cost more than half the tool's throughput (204k vs 458k
-        // deliveries/s measured on 2 cores). Read once by the socket engine, so set before the first
-        // socket; an explicit setting in the environment wins. Child processes inherit it.
-        ToolStartUs = ProcStats.NowMicros();
         if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is null)
             Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+    }
+
+    /// <summary>Runs a load verb; the JSON line goes to <paramref name="resultOut"/> (default stdout). Embedded callers
+    /// (the tests) pass a writer: a hard timeout then ends the run with an error line instead of exiting the process.</summary>
+    public static async Task<int> RunAsync(string scenario, string[] args, TextWriter? resultOut = null)
+    {
+        ToolStartUs = ProcStats.NowMicros();
         LoadOptions o;
         try { o = LoadOptions.Parse(scenario, args); }
         catch (Exception e) when (e is ArgumentException or FormatException)
@@ -42,13 +50,13 @@ public static class LoadCommand
         var printed = 0;
         void Emit()
         {
-            if (Interlocked.Exchange(ref printed, 1) == 0) Console.Out.WriteLine(result.ToJsonString(JsonOut));
+            if (Interlocked.Exchange(ref printed, 1) == 0) (resultOut ?? Console.Out).WriteLine(result.ToJsonString(JsonOut));
         }
         using var hardStop = new Timer(_ =>
         {
             result["error"] = $"hard timeout after {o.Timeout}s";
             Emit();
-            Environment.Exit(3);
+            if (resultOut is null) Environment.Exit(3);
         }, null, TimeSpan.FromSeconds(o.Timeout), Timeout.InfiniteTimeSpan);
 
         try
@@ -192,18 +200,23 @@ public static class LoadCommand
             ["membersPerRoom"] = scenario == "fanout" ? members[0] : Math.Round((double)Sum(members) / o.RoomCount, 2),
             ["rate"] = o.EffectiveRate, ["window"] = o.EffectiveRate > 0 ? null : o.Window,
             ["rateMeaning"] = o.EffectiveRate > 0 ? (scenario == "fanout" ? "says/s total" : "says/s per client") : $"as fast as possible, window {o.Window}/sender",
-            ["seconds"] = o.Seconds, ["payload"] = o.Payload,
+            ["seconds"] = o.Seconds, ["warmupSeconds"] = o.Warmup, ["payload"] = o.Payload,
         };
         long t0 = ProcStats.NowMicros() + 200_000; // common start, 200 ms from now
+        long m0 = t0 + (long)(o.Warmup * 1e6);    // the measured window starts after the warm-up
+        Log($"sending for {(o.Warmup > 0 ? $"{o.Warmup}s (warm-up, not counted) + " : "")}{o.Seconds}s at " +
+            $"{(totalRate > 0 ? $"{totalRate} says/s" : $"max, window {o.Window}")} from {totalSenders} senders");
+        for (int i = 0; i < workers.Length; i++)
+            await workers[i].StartAsync(t0, totalSenders > 0 ? totalRate * ready[i].Senders / totalSenders : 0).ConfigureAwait(false);
+        long untilMeasure = m0 - ProcStats.NowMicros();
+        if (untilMeasure > 0) await Task.Delay(TimeSpan.FromMicroseconds(untilMeasure)).ConfigureAwait(false);
+        // CPU over the measured window only
         var server = o.Pids.Length > 0 ? new ProcStats.CpuSampler(o.Pids) : null;
         var redis = o.RedisPid > 0 ? new ProcStats.CpuSampler(o.RedisPid) : null;
         var tool = new ProcStats.CpuSampler(toolPids.ToArray());
         var machine = new ProcStats.MachineSampler();
-        Log($"sending for {o.Seconds}s at {(totalRate > 0 ? $"{totalRate} says/s" : $"max, window {o.Window}")} from {totalSenders} senders");
-        for (int i = 0; i < workers.Length; i++)
-            await workers[i].StartAsync(t0, totalSenders > 0 ? totalRate * ready[i].Senders / totalSenders : 0).ConfigureAwait(false);
 
-        long lastReceived = 0, lastTick = t0;
+        long lastReceived = 0, lastTick = m0;
         while (true)
         {
             await Task.Delay(1000).ConfigureAwait(false);
@@ -212,7 +225,7 @@ public static class LoadCommand
             bool done = true;
             foreach (var s in st) { rec += s.Received; sentSoFar += s.Sent; done &= s.Done; }
             long now = ProcStats.NowMicros();
-            if (now > t0) Log($"sent {sentSoFar:N0}, received {rec:N0} ({(rec - lastReceived) / ((now - lastTick) / 1e6):N0}/s)");
+            if (now > m0) Log($"sent {sentSoFar:N0}, received {rec:N0} ({(rec - lastReceived) / ((now - lastTick) / 1e6):N0}/s)");
             lastReceived = rec;
             lastTick = now;
             if (done) break;
@@ -244,7 +257,7 @@ public static class LoadCommand
         var rep2 = Merge(await Task.WhenAll(Array.ConvertAll(workers, w => w.ReportAsync())).ConfigureAwait(false));
         var latency = new LatencyHistogram(rep2.Latency, rep2.LatencyMax).Summary();
         var lag = new LatencyHistogram(rep2.Lag, rep2.LagMax);
-        long lastDel = rep2.LastDeliveryUs > 0 ? rep2.LastDeliveryUs : t0;
+        long lastDel = rep2.LastDeliveryUs > 0 ? rep2.LastDeliveryUs : m0;
         long lost = Math.Max(0, expected - rep2.Received);
         double perSec = Math.Round(rep2.ReceivedInWindow / o.Seconds, 1);
 
@@ -273,8 +286,8 @@ public static class LoadCommand
             ["lossPct"] = expected > 0 ? Math.Round(100.0 * lost / expected, 3) : 0,
             ["extra"] = Math.Max(0, rep2.Received - expected),
             ["deliveredPerSecInWindow"] = perSec,
-            ["deliveredPerSecOverall"] = Math.Round(rep2.Received / Math.Max(1e-6, (lastDel - t0) / 1e6), 1),
-            ["lastDeliveryAfterStopMs"] = Math.Round(Math.Max(0, (lastDel - (t0 + o.Seconds * 1e6)) / 1000), 1),
+            ["deliveredPerSecOverall"] = Math.Round(rep2.Received / Math.Max(1e-6, (lastDel - m0) / 1e6), 1),
+            ["lastDeliveryAfterStopMs"] = Math.Round(Math.Max(0, (lastDel - (m0 + o.Seconds * 1e6)) / 1000), 1),
             ["latencyMs"] = latency.DeepClone(),
             ["generatorSkipped"] = new JsonObject { ["behindSchedule"] = rep2.SkippedBehind, ["socketBuffered"] = rep2.SkippedBuffered, ["windowTimeouts"] = rep2.WindowTimeouts },
             ["closedDuringRun"] = rep2.ClosedEarly,

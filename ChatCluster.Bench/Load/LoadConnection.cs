@@ -291,7 +291,7 @@ internal sealed class LoadConnection
             length = ClientFrames.WrapMasked(buf.AsSpan(offset), ClientFrames.OpText, n, _mask);
         }
         Interlocked.Increment(ref Outstanding);
-        Interlocked.Increment(ref Sent);
+        if (nowMicros >= _w.MeasureUs) Interlocked.Increment(ref Sent); // warm-up says are not counted
         LastSendUs = nowMicros;
         Send(s, buf, offset, length);
         return true;
@@ -586,10 +586,13 @@ internal sealed class LoadConnection
     private void OnDelivery(ReadOnlySpan<byte> m, int mk, long now, WorkerStats stats)
     {
         if (!BodyMarker.TryRead(m, mk, out int sender, out long sentUs)) { stats.OtherFrames++; return; }
-        stats.Latency.Record(now - sentUs);
-        stats.Received++;
-        if (now <= _w.EndUs) stats.ReceivedInWindow++;
-        stats.LastDeliveryUs = now;
+        if (sentUs >= _w.MeasureUs) // a warm-up say is not counted (the measured window starts later)
+        {
+            stats.Latency.Record(now - sentUs);
+            stats.Received++;
+            if (now <= _w.EndUs) stats.ReceivedInWindow++;
+            stats.LastDeliveryUs = now;
+        }
         if (sender == Index)
         {
             Interlocked.Decrement(ref Outstanding);

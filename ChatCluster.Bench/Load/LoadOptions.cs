@@ -34,6 +34,9 @@ public sealed class LoadOptions
     /// <summary>Window mode: says in flight per sender; a slot frees when the sender sees its own echo.</summary>
     public int Window = 4;
     public double Seconds = 10;
+    /// <summary>fanout/rooms: seconds of the same load before the measured window (JIT, pools and caches of the
+    /// server and this tool settle); nothing sent in it is counted.</summary>
+    public double Warmup;
     /// <summary>Max seconds to wait for deliveries in flight after sending stops.</summary>
     public double Drain = 10;
     /// <summary>connect: connection setups in flight (over all processes).</summary>
@@ -96,6 +99,7 @@ public sealed class LoadOptions
           --rate R                  fanout: says/s in total (1000); rooms: says/s per client (1); 0 = max
           --window W                with --rate 0: says in flight per sender (default 4)
           --seconds T --drain D     send window (10) and max wait for deliveries in flight (10)
+          --warmup W                fanout/rooms: W seconds of the same load first, not counted (default 0)
           --payload N               pad every say body with N bytes
           --concurrency N           connection setups in flight (default 200)
           --processes N             spread clients over N child processes (20,000 open files each)
@@ -139,6 +143,7 @@ public sealed class LoadOptions
                 case "--window": o.Window = I(); break;
                 case "--seconds": o.Seconds = D(); break;
                 case "--drain": o.Drain = D(); break;
+                case "--warmup": o.Warmup = D(); break;
                 case "--concurrency": o.Concurrency = I(); break;
                 case "--payload": o.Payload = I(); break;
                 case "--pid": o.Pids = Array.ConvertAll(V().Split(',', StringSplitOptions.RemoveEmptyEntries), x => int.Parse(x, CultureInfo.InvariantCulture)); break;
@@ -165,10 +170,11 @@ public sealed class LoadOptions
         if (o.Rooms < 1) throw new ArgumentException("--rooms must be at least 1");
         if (o.Processes < 1) throw new ArgumentException("--processes must be at least 1");
         if (o.Window < 1) throw new ArgumentException("--window must be at least 1");
+        if (o.Warmup < 0) throw new ArgumentException("--warmup must be 0 or more");
         if (o.RecvBuffer == 0) o.RecvBuffer = scenario == "connect" ? 4096 : 16384;
         if (o.RecvBuffer < 1024) throw new ArgumentException("--recv-buffer must be at least 1024");
         o.Processes = Math.Min(o.Processes, o.Clients);
-        if (o.Timeout <= 0) o.Timeout = o.Seconds + o.Drain + 180;
+        if (o.Timeout <= 0) o.Timeout = o.Warmup + o.Seconds + o.Drain + 180;
         return o;
     }
 

@@ -44,12 +44,15 @@ internal sealed class LoadWorker
     public volatile bool Running;
     public bool WindowMode;
     public long EndUs = long.MaxValue;
+    /// <summary>Start of the measured window (after the warm-up): says sent before it are not counted.</summary>
+    public long MeasureUs;
     public Action<string> Log { get; }
 
     public LoadWorker(LoadOptions options, Action<string> log)
     {
         Options = options;
         Log = log;
+        WorkerStats.StartNewRun();
     }
 
     public void NoteError(string why)
@@ -176,7 +179,8 @@ internal sealed class LoadWorker
     {
         var o = Options;
         _t0 = t0;
-        EndUs = t0 + (long)(o.Seconds * 1e6);
+        MeasureUs = t0 + (long)(o.Warmup * 1e6);
+        EndUs = MeasureUs + (long)(o.Seconds * 1e6);
         WindowMode = !(rate > 0);
         var senders = new List<LoadConnection>();
         foreach (var c in _conns)
@@ -261,7 +265,7 @@ internal sealed class LoadWorker
     /// <summary>How late a 10 ms timer fires on the thread pool while sending (pressure on the tool).</summary>
     private async Task LagProbeAsync()
     {
-        while (ProcStats.NowMicros() < _t0) await Task.Delay(5).ConfigureAwait(false);
+        while (ProcStats.NowMicros() < MeasureUs) await Task.Delay(5).ConfigureAwait(false);
         while (!_done)
         {
             long a = ProcStats.NowMicros();

@@ -219,8 +219,11 @@ public sealed class ChatNode : IAsyncDisposable
         var address = settings.Bind == "localhost" ? IPAddress.Loopback : IPAddress.Parse(settings.Bind);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
-        if (settings.InlineSocketScheduling)
-            builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
+        builder.WebHost.UseSockets(o =>
+        {
+            o.UnsafePreferInlineScheduling = settings.InlineSocketScheduling;
+            o.WaitForDataBeforeAllocatingBuffer = settings.SocketWaitForData;
+        });
         builder.Services.AddSingleton(loggers);
         ListenOptions? tcpListen = null, webListen = null;
         var tcpHandler = new TcpConnectionHandler(host, settings.Transport, loggers);

@@ -28,6 +28,8 @@ public sealed class ChatSettingsSpec
         Assert.Equal(0, s.FanoutPartitions);
         Assert.Equal(0, s.FanoutLanes);
         Assert.Equal(32, s.FanoutInlineMaxMembers);
+        Assert.False(s.InlineSocketScheduling);
+        Assert.True(s.SocketWaitForData);
         Assert.Equal(new[] { "authenticated-rooms" }, s.Middleware);
         Assert.Equal(8192, s.MiddlewareBufferSize);
         Assert.Equal(8, s.MiddlewareParallelism);

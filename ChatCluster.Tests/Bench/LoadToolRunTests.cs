@@ -1,0 +1,49 @@
+using System.Text.Json.Nodes;
+using ChatCluster.Bench.Load;
+using ChatCluster.Tests.Support;
+
+namespace ChatCluster.Tests.Bench;
+
+/// <summary>
+/// The load tool against a real node over real sockets: its accounting must add up (every say counted once per
+/// member, nothing lost, nothing extra), also when a warm-up precedes the measured window and its says are still
+/// arriving when counting starts.
+/// </summary>
+public sealed class LoadToolRunTests : IClassFixture<NodeFixture>
+{
+    private const int Clients = 6;
+
+    private readonly NodeFixture _node;
+
+    public LoadToolRunTests(NodeFixture node) => _node = node;
+
+    [Theory]
+    [InlineData("ws")]
+    [InlineData("tcp")]
+    public async Task A_fanout_run_with_a_warm_up_should_count_each_measured_say_once_per_member(string transport)
+    {
+        var room = await _node.NewRoomAsync("load");
+        var target = transport == "ws"
+            ? new[] { "--url", $"ws://127.0.0.1:{_node.WebPort}/primus" }
+            : new[] { "--transport", "tcp", "--port", _node.TcpPort.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        var output = new StringWriter();
+        var run = LoadCommand.RunAsync("fanout", [
+            .. target, "--room", room, "--clients", $"{Clients}", "--senders", "2", "--rate", "0", "--window", "2",
+            "--warmup", "0.5", "--seconds", "1", "--drain", "10", "--timeout", "60",
+        ], output);
+        Assert.Same(run, await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(90))));
+        Assert.Equal(0, await run);
+
+        var result = JsonNode.Parse(output.ToString())!;
+        Assert.Null(result["error"]);
+        Assert.Equal(0.5, (double)result["params"]!["warmupSeconds"]!);
+        long sent = (long)result["sent"]!, received = (long)result["received"]!;
+        Assert.True(sent > 0, "no say was counted in the measured window");
+        Assert.Equal(sent * Clients, (long)result["expectedDeliveries"]!);
+        Assert.Equal(sent * Clients, received);
+        Assert.Equal(0, (long)result["lost"]!);
+        Assert.Equal(0, (long)result["results"]!["extra"]!);
+        Assert.Equal(received, (long)result["latencyMs"]!["count"]!);
+        Assert.Equal(0, (long)result["results"]!["sayErrors"]!);
+    }
+}
