@@ -14,6 +14,8 @@
 # Scenarios: fanout-100-max fanout-1000-max fanout-1000-30 rooms-1000-100 connect-5000 (default), plus
 # tcp-fanout-100-max tcp-fanout-1000-max (cc only) and connect-19000-mem.
 # Env: REPS (1) SECONDS_PER_RUN (10) OUT (bench/results/matrix.jsonl) PEERS (/work/shared/peers)
+#      WARMUP (2: seconds of each chat scenario's load before its measured window, for every server alike)
+#      WARMUP_CLIENTS (2000: connect-5000 opens and closes these first; the memory scenario stays cold)
 #      QUIET_LOAD (1.0: wait until the 1-min load average is below this, at most QUIET_WAIT=20 s)
 #      OTHER_MAX (25) MAX_TRIES (2: repeat a run whose otherPct, CPU of other processes, is above OTHER_MAX)
 # Ports: cc tcp 5300 / web 8380 (cc3: 8380-8382, akka 4453); ah web 8280 redis 6490; sr 8290.
@@ -22,6 +24,8 @@ cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
 REPS="${REPS:-1}"
 SECS="${SECONDS_PER_RUN:-10}"
+WARMUP="${WARMUP:-2}"                  # chat scenarios: seconds of the same load first, not counted
+WARMUP_CLIENTS="${WARMUP_CLIENTS:-2000}" # connect-5000: connections opened and closed first (connect-19000-mem: cold)
 SERVERS="${SERVERS:-cc ah sr}"
 SCENARIOS="${SCENARIOS:-fanout-100-max fanout-1000-max fanout-1000-30 rooms-1000-100 connect-5000}"
 OUT="${OUT:-$ROOT/bench/results/matrix.jsonl}"
@@ -84,13 +88,13 @@ target() {
 }
 scenario_args() {
   case "$1" in
-    fanout-100-max)      echo "fanout --clients 100 --senders 10 --rate 0 --window 1 --seconds $SECS" ;;
-    fanout-1000-max)     echo "fanout --clients 1000 --senders 10 --rate 0 --window 1 --seconds $SECS" ;;
-    fanout-1000-30)      echo "fanout --clients 1000 --senders 10 --rate 30 --seconds $SECS" ;;
-    rooms-1000-100)      echo "rooms --clients 1000 --rooms 100 --rate 0 --window 1 --seconds $SECS" ;;
-    tcp-fanout-100-max)  echo "fanout --transport tcp --port $CC_TCP --clients 100 --senders 10 --rate 0 --window 1 --seconds $SECS" ;;
-    tcp-fanout-1000-max) echo "fanout --transport tcp --port $CC_TCP --clients 1000 --senders 10 --rate 0 --window 1 --seconds $SECS" ;;
-    connect-5000)        echo "connect --clients 5000 --concurrency 200" ;;
+    fanout-100-max)      echo "fanout --clients 100 --senders 10 --rate 0 --window 1 --seconds $SECS --warmup $WARMUP" ;;
+    fanout-1000-max)     echo "fanout --clients 1000 --senders 10 --rate 0 --window 1 --seconds $SECS --warmup $WARMUP" ;;
+    fanout-1000-30)      echo "fanout --clients 1000 --senders 10 --rate 30 --seconds $SECS --warmup $WARMUP" ;;
+    rooms-1000-100)      echo "rooms --clients 1000 --rooms 100 --rate 0 --window 1 --seconds $SECS --warmup $WARMUP" ;;
+    tcp-fanout-100-max)  echo "fanout --transport tcp --port $CC_TCP --clients 100 --senders 10 --rate 0 --window 1 --seconds $SECS --warmup $WARMUP" ;;
+    tcp-fanout-1000-max) echo "fanout --transport tcp --port $CC_TCP --clients 1000 --senders 10 --rate 0 --window 1 --seconds $SECS --warmup $WARMUP" ;;
+    connect-5000)        echo "connect --clients 5000 --concurrency 200 --warmup-clients $WARMUP_CLIENTS" ;;
     connect-19000-mem)   echo "connect --clients 19000 --concurrency 200 --processes 2 --local-addresses 2 --hold 5" ;;
     *) echo "unknown scenario $1" >&2; exit 2 ;;
   esac

@@ -112,6 +112,17 @@ public static class LoadCommand
             }
         }
 
+        // ---- connect warm-up: set up and close connections that are not counted
+        if (scenario == "connect" && o.WarmupClients > 0)
+        {
+            var warm = new LoadWorker(o.ForWarmup(o.WarmupClients), Log);
+            var w = await warm.SetupAsync().ConfigureAwait(false);
+            await warm.CloseAsync().ConfigureAwait(false);
+            result["warmup"] = new JsonObject { ["clients"] = o.WarmupClients, ["ok"] = w.Ok, ["failed"] = w.Failed };
+            Log($"warm-up: {w.Ok} connections set up and closed ({w.Failed} failed)");
+            await Task.Delay(1000).ConfigureAwait(false); // the server finishes its closes before the RSS baseline
+        }
+
         // ---- workers
         var workers = new IWorkerHandle[o.Processes];
         if (o.Processes == 1) workers[0] = new LocalWorkerHandle(new LoadWorker(o, Log));

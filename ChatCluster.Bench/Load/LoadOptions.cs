@@ -37,6 +37,9 @@ public sealed class LoadOptions
     /// <summary>fanout/rooms: seconds of the same load before the measured window (JIT, pools and caches of the
     /// server and this tool settle); nothing sent in it is counted.</summary>
     public double Warmup;
+    /// <summary>connect: this many connections are set up and closed first, not counted (the server's and this
+    /// tool's JIT settle); the server's RSS baseline is read after they closed.</summary>
+    public int WarmupClients;
     /// <summary>Max seconds to wait for deliveries in flight after sending stops.</summary>
     public double Drain = 10;
     /// <summary>connect: connection setups in flight (over all processes).</summary>
@@ -100,6 +103,7 @@ public sealed class LoadOptions
           --window W                with --rate 0: says in flight per sender (default 4)
           --seconds T --drain D     send window (10) and max wait for deliveries in flight (10)
           --warmup W                fanout/rooms: W seconds of the same load first, not counted (default 0)
+          --warmup-clients N        connect: open and close N connections first, not counted (default 0)
           --payload N               pad every say body with N bytes
           --concurrency N           connection setups in flight (default 200)
           --processes N             spread clients over N child processes (20,000 open files each)
@@ -144,6 +148,7 @@ public sealed class LoadOptions
                 case "--seconds": o.Seconds = D(); break;
                 case "--drain": o.Drain = D(); break;
                 case "--warmup": o.Warmup = D(); break;
+                case "--warmup-clients": o.WarmupClients = I(); break;
                 case "--concurrency": o.Concurrency = I(); break;
                 case "--payload": o.Payload = I(); break;
                 case "--pid": o.Pids = Array.ConvertAll(V().Split(',', StringSplitOptions.RemoveEmptyEntries), x => int.Parse(x, CultureInfo.InvariantCulture)); break;
@@ -171,11 +176,23 @@ public sealed class LoadOptions
         if (o.Processes < 1) throw new ArgumentException("--processes must be at least 1");
         if (o.Window < 1) throw new ArgumentException("--window must be at least 1");
         if (o.Warmup < 0) throw new ArgumentException("--warmup must be 0 or more");
+        if (o.WarmupClients < 0) throw new ArgumentException("--warmup-clients must be 0 or more");
         if (o.RecvBuffer == 0) o.RecvBuffer = scenario == "connect" ? 4096 : 16384;
         if (o.RecvBuffer < 1024) throw new ArgumentException("--recv-buffer must be at least 1024");
         o.Processes = Math.Min(o.Processes, o.Clients);
         if (o.Timeout <= 0) o.Timeout = o.Warmup + o.Seconds + o.Drain + 180;
         return o;
+    }
+
+    /// <summary>These options for a warm-up of <paramref name="clients"/> connections in this process.</summary>
+    public LoadOptions ForWarmup(int clients)
+    {
+        var w = (LoadOptions)MemberwiseClone();
+        w.Clients = clients;
+        w.Processes = 1;
+        w.ChildIndex = -1;
+        w.ChildCount = 1;
+        return w;
     }
 
     /// <summary>"4" = 127.0.0.1..127.0.0.4; otherwise a comma list of addresses.</summary>
