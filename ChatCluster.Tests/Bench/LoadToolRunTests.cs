@@ -7,7 +7,7 @@ namespace ChatCluster.Tests.Bench;
 /// <summary>
 /// The load tool against a real node over real sockets: its accounting must add up (every say counted once per
 /// member, nothing lost, nothing extra), also when a warm-up precedes the measured window and its says are still
-/// arriving when counting starts.
+/// arriving when counting starts; a connect run counts only the connections after its warm-up ones.
 /// </summary>
 public sealed class LoadToolRunTests : IClassFixture<NodeFixture>
 {
@@ -45,5 +45,22 @@ public sealed class LoadToolRunTests : IClassFixture<NodeFixture>
         Assert.Equal(0, (long)result["results"]!["extra"]!);
         Assert.Equal(received, (long)result["latencyMs"]!["count"]!);
         Assert.Equal(0, (long)result["results"]!["sayErrors"]!);
+    }
+
+    [Fact]
+    public async Task A_connect_run_with_warm_up_clients_should_count_only_the_measured_connections()
+    {
+        var output = new StringWriter();
+        var run = LoadCommand.RunAsync("connect", [
+            "--url", $"ws://127.0.0.1:{_node.WebPort}/primus", "--clients", "5", "--warmup-clients", "3", "--hold", "0",
+            "--concurrency", "2", "--timeout", "60",
+        ], output);
+        Assert.Same(run, await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(90))));
+        Assert.Equal(0, await run);
+
+        var result = JsonNode.Parse(output.ToString())!;
+        Assert.Null(result["error"]);
+        Assert.Equal((3, 3, 0), ((int)result["warmup"]!["clients"]!, (int)result["warmup"]!["ok"]!, (int)result["warmup"]!["failed"]!));
+        Assert.Equal((5, 0, 5L), ((int)result["connect"]!["ok"]!, (int)result["connect"]!["failed"]!, (long)result["connect"]!["welcomed"]!));
     }
 }
