@@ -253,7 +253,7 @@ public static class LoadCommand
         foreach (var s in sentInfos) for (int k = 0; k < sentPerRoom.Length; k++) sentPerRoom[k] += s.SentPerRoom[k];
         for (int k = 0; k < sentPerRoom.Length; k++) { sent += sentPerRoom[k]; expected += sentPerRoom[k] * members[k]; }
 
-        // ---- drain: until everything arrived, 2 s without progress, or --drain seconds
+        // ---- drain: until everything arrived, --drain-idle seconds without progress (2), or --drain seconds
         long drainT0 = ProcStats.NowMicros(), lastProgress = drainT0, seen = -1;
         while (true)
         {
@@ -262,7 +262,7 @@ public static class LoadCommand
             foreach (var s in st) rec += s.Received;
             long now = ProcStats.NowMicros();
             if (rec != seen) { seen = rec; lastProgress = now; }
-            if (rec >= expected || now - lastProgress > 2_000_000 || now - drainT0 > o.Drain * 1e6) break;
+            if (rec >= expected || now - lastProgress > o.DrainIdle * 1e6 || now - drainT0 > o.Drain * 1e6) break;
             await Task.Delay(100).ConfigureAwait(false);
         }
         var rep2 = Merge(await Task.WhenAll(Array.ConvertAll(workers, w => w.ReportAsync())).ConfigureAwait(false));

@@ -42,6 +42,8 @@ public sealed class LoadOptions
     public int WarmupClients;
     /// <summary>Max seconds to wait for deliveries in flight after sending stops.</summary>
     public double Drain = 10;
+    /// <summary>The drain also ends after this many seconds without a delivery.</summary>
+    public double DrainIdle = 2;
     /// <summary>connect: connection setups in flight (over all processes).</summary>
     public int Concurrency = 200;
     public int Payload;
@@ -102,6 +104,7 @@ public sealed class LoadOptions
           --rate R                  fanout: says/s in total (1000); rooms: says/s per client (1); 0 = max
           --window W                with --rate 0: says in flight per sender (default 4)
           --seconds T --drain D     send window (10) and max wait for deliveries in flight (10)
+          --drain-idle S            the drain also ends after S seconds without a delivery (2)
           --warmup W                fanout/rooms: W seconds of the same load first, not counted (default 0)
           --warmup-clients N        connect: open and close N connections first, not counted (default 0)
           --payload N               pad every say body with N bytes
@@ -147,6 +150,7 @@ public sealed class LoadOptions
                 case "--window": o.Window = I(); break;
                 case "--seconds": o.Seconds = D(); break;
                 case "--drain": o.Drain = D(); break;
+                case "--drain-idle": o.DrainIdle = D(); break;
                 case "--warmup": o.Warmup = D(); break;
                 case "--warmup-clients": o.WarmupClients = I(); break;
                 case "--concurrency": o.Concurrency = I(); break;

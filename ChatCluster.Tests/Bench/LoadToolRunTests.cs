@@ -29,7 +29,7 @@ public sealed class LoadToolRunTests : IClassFixture<NodeFixture>
         var output = new StringWriter();
         var run = LoadCommand.RunAsync("fanout", [
             .. target, "--room", room, "--clients", $"{Clients}", "--senders", "2", "--rate", "0", "--window", "2",
-            "--warmup", "0.5", "--seconds", "1", "--drain", "10", "--timeout", "60",
+            "--warmup", "0.5", "--seconds", "1", "--drain", "20", "--drain-idle", "20", "--timeout", "60",
         ], output);
         Assert.Same(run, await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(90))));
         Assert.Equal(0, await run);
