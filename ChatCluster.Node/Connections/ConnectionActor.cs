@@ -100,16 +100,13 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
                         _transport.Send(_format.Welcome(welcome));
                         BecomeActive();
                         return;
-                    case Break:
-                        Stop(goodbye: true);
-                        return;
-                    case TransportClosed:
-                        Stop(goodbye: false);
-                        return;
+                    case Break or TransportClosed:
+                        break; // closing works in every phase (below)
                     default:
                         Stash.Stash();
                         return;
                 }
+                break;
             case Phase.Active:
                 switch (message)
                 {
