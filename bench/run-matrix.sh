@@ -12,13 +12,14 @@
 # room0..room99); cc3 = three ChatCluster nodes in one cluster, clients spread over them (multi-node row);
 # ah = /work/shared/peers/actionhero (EXTRA_ROOMS=100, its own redis); sr = /work/shared/peers/signalr.
 # Scenarios: fanout-100-max fanout-1000-max fanout-1000-30 rooms-1000-100 connect-5000 (default), plus
-# tcp-fanout-100-max tcp-fanout-1000-max (cc only) and connect-19000-mem.
+# connect-19000-mem and the TCP line protocol (cc and ah; ah's socket server is the official plugin, the SignalR
+# peer has no TCP): tcp-fanout-100-max tcp-fanout-1000-max tcp-rooms-1000-100 tcp-connect-5000.
 # Env: REPS (1) SECONDS_PER_RUN (10) OUT (bench/results/matrix.jsonl) PEERS (/work/shared/peers)
 #      WARMUP (2: seconds of each chat scenario's load before its measured window, for every server alike)
 #      WARMUP_CLIENTS (2000: connect-5000 opens and closes these first; the memory scenario stays cold)
 #      QUIET_LOAD (1.0: wait until the 1-min load average is below this, at most QUIET_WAIT=20 s)
 #      OTHER_MAX (25) MAX_TRIES (2: repeat a run whose otherPct, CPU of other processes, is above OTHER_MAX)
-# Ports: cc tcp 5300 / web 8380 (cc3: 8380-8382, akka 4453); ah web 8280 redis 6490; sr 8290.
+# Ports: cc tcp 5300 / web 8380 (cc3: 8380-8382, akka 4453); ah web 8280 tcp 5490 redis 6490; sr 8290.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
@@ -37,7 +38,7 @@ MAX_TRIES="${MAX_TRIES:-2}"
 RUN="$ROOT/bench/run"
 mkdir -p "$RUN" "$(dirname "$OUT")"
 rm -f "$RUN"/*.up
-CC_TCP=5300 CC_WEB=8380 CC_AKKA=4453 AH_WEB=8280 AH_REDIS=6490 SR_PORT=8290
+CC_TCP=5300 CC_WEB=8380 CC_AKKA=4453 AH_WEB=8280 AH_TCP=5490 AH_REDIS=6490 SR_PORT=8290
 NODE_DLL="$ROOT/ChatCluster.Node/bin/Release/net10.0/ChatCluster.Node.dll"
 TOOL=(dotnet "$ROOT/ChatCluster.Bench/bin/Release/net10.0/ChatCluster.Bench.dll")
 ROOMS="defaultRoom,$(seq -s, -f 'room%g' 0 99)"
@@ -70,19 +71,19 @@ start_cc3() {  # seed + 2 workers, one cluster; web ports 8380..8382
   sleep 5 # members up, shard coordinator reachable from every node
 }
 stop_cc3() { for k in 2 1 0; do stop_pidfile "$RUN/cc3-$k.pid"; done; }
-start_ah() { (cd "$PEERS/actionhero" && EXTRA_ROOMS=100 WEB_PORT=$AH_WEB REDIS_PORT=$AH_REDIS ./start.sh >"$RUN/ah-start.log" 2>&1) || { cat "$RUN/ah-start.log"; exit 1; }; }
+start_ah() { (cd "$PEERS/actionhero" && EXTRA_ROOMS=100 WEB_PORT=$AH_WEB SOCKET_PORT=$AH_TCP REDIS_PORT=$AH_REDIS ./start.sh >"$RUN/ah-start.log" 2>&1) || { cat "$RUN/ah-start.log"; exit 1; }; }
 stop_ah() { "$PEERS/actionhero/stop.sh" >/dev/null 2>&1 || true; }
 start_sr() { (cd "$PEERS/signalr" && PORT=$SR_PORT ./start.sh >"$RUN/sr-start.log" 2>&1) || { cat "$RUN/sr-start.log"; exit 1; }; }
 stop_sr() { "$PEERS/signalr/stop.sh" >/dev/null 2>&1 || true; }
 stop_all() { stop_cc; stop_cc3; stop_ah; stop_sr; }
 trap stop_all EXIT
 
-# tool arguments that point at a server: URL, protocol, pid(s)
+# tool arguments that point at a server: URL (websocket) or port (TCP scenarios), protocol, pid(s)
 target() {
   case "$1" in
-    cc)  echo "--url ws://127.0.0.1:$CC_WEB/primus --pid $(cat "$RUN/cc.pid")" ;;
+    cc)  echo "--url ws://127.0.0.1:$CC_WEB/primus --port $CC_TCP --pid $(cat "$RUN/cc.pid")" ;;
     cc3) echo "--url ws://127.0.0.1:$CC_WEB/primus,ws://127.0.0.1:$((CC_WEB + 1))/primus,ws://127.0.0.1:$((CC_WEB + 2))/primus --pid $(cat "$RUN/cc3-0.pid"),$(cat "$RUN/cc3-1.pid"),$(cat "$RUN/cc3-2.pid")" ;;
-    ah)  echo "--url ws://127.0.0.1:$AH_WEB/primus --pid $(cat "$PEERS/actionhero/run/actionhero.pid") --redis-pid $(cat "$PEERS/actionhero/run/redis.pid")" ;;
+    ah)  echo "--url ws://127.0.0.1:$AH_WEB/primus --port $AH_TCP --pid $(cat "$PEERS/actionhero/run/actionhero.pid") --redis-pid $(cat "$PEERS/actionhero/run/redis.pid")" ;;
     sr)  echo "--protocol signalr --url ws://127.0.0.1:$SR_PORT/chat --pid $(cat "$PEERS/signalr/run/signalr.pid")" ;;
   esac
 }
@@ -92,8 +93,10 @@ scenario_args() {
     fanout-1000-max)     echo "fanout --clients 1000 --senders 10 --rate 0 --window 1 --seconds $SECS --warmup $WARMUP" ;;
     fanout-1000-30)      echo "fanout --clients 1000 --senders 10 --rate 30 --seconds $SECS --warmup $WARMUP" ;;
     rooms-1000-100)      echo "rooms --clients 1000 --rooms 100 --rate 0 --window 1 --seconds $SECS --warmup $WARMUP" ;;
-    tcp-fanout-100-max)  echo "fanout --transport tcp --port $CC_TCP --clients 100 --senders 10 --rate 0 --window 1 --seconds $SECS --warmup $WARMUP" ;;
-    tcp-fanout-1000-max) echo "fanout --transport tcp --port $CC_TCP --clients 1000 --senders 10 --rate 0 --window 1 --seconds $SECS --warmup $WARMUP" ;;
+    tcp-fanout-100-max)  echo "fanout --transport tcp --clients 100 --senders 10 --rate 0 --window 1 --seconds $SECS --warmup $WARMUP" ;;
+    tcp-fanout-1000-max) echo "fanout --transport tcp --clients 1000 --senders 10 --rate 0 --window 1 --seconds $SECS --warmup $WARMUP" ;;
+    tcp-rooms-1000-100)  echo "rooms --transport tcp --clients 1000 --rooms 100 --rate 0 --window 1 --seconds $SECS --warmup $WARMUP" ;;
+    tcp-connect-5000)    echo "connect --transport tcp --clients 5000 --concurrency 200 --warmup-clients $WARMUP_CLIENTS" ;;
     connect-5000)        echo "connect --clients 5000 --concurrency 200 --warmup-clients $WARMUP_CLIENTS" ;;
     connect-19000-mem)   echo "connect --clients 19000 --concurrency 200 --processes 2 --local-addresses 2 --hold 5" ;;
     *) echo "unknown scenario $1" >&2; exit 2 ;;
@@ -103,7 +106,7 @@ applies() { # server scenario -> true when the pair makes sense
   case "$1:$2" in
     cc3:fanout-1000-max) true ;;          # the multi-node row: one busy room, clients spread over 3 nodes
     cc3:*) false ;;
-    *:tcp-*) [ "$1" = cc ] ;;             # TCP line protocol: ChatCluster only (the peers here speak websocket)
+    *:tcp-*) [ "$1" = cc ] || [ "$1" = ah ] ;; # TCP line protocol: the SignalR peer has none
     *) true ;;
   esac
 }
@@ -120,7 +123,7 @@ run_one() { # server scenario rep
   local server="$1" scen="$2" try line other
   for try in $(seq 1 "$MAX_TRIES"); do
     # connect measures the RSS delta: a retry needs a fresh server, not one that already held the clients
-    case "$2" in connect-*) [ "$try" -gt 1 ] && { stop_server "$server"; start_server "$server"; sleep 2; } ;; esac
+    case "$2" in *connect-*) [ "$try" -gt 1 ] && { stop_server "$server"; start_server "$server"; sleep 2; } ;; esac
     wait_quiet
     log "$server $scen (rep $3, try $try; load $(cut -d' ' -f1-3 /proc/loadavg))"
     # shellcheck disable=SC2046
@@ -145,7 +148,7 @@ for rep in $(seq 1 "$REPS"); do
   order="$SERVERS"
   [ $((rep % 2)) -eq 0 ] && order="$(echo "$SERVERS" | tr ' ' '\n' | tac | tr '\n' ' ')"
   for scen in $SCENARIOS; do
-    case "$scen" in connect-*) continue ;; esac
+    case "$scen" in *connect-*) continue ;; esac
     for s in $order; do
       applies "$s" "$scen" || continue
       [ "$s" = cc3 ] && continue
@@ -161,7 +164,7 @@ for rep in $(seq 1 "$REPS"); do
   for s in $SERVERS; do stop_server "$s"; rm -f "$RUN/$s.up"; done
   # connect scenarios: a fresh server each, so the RSS delta is only the new connections
   for scen in $SCENARIOS; do
-    case "$scen" in connect-*) ;; *) continue ;; esac
+    case "$scen" in *connect-*) ;; *) continue ;; esac
     for s in $order; do
       [ "$s" = cc3 ] && continue
       applies "$s" "$scen" || continue
