@@ -62,8 +62,10 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
 
     public IStash Stash { get; set; } = null!;
 
+    private static readonly Deploy Deployment = Deploy.None.WithMailbox(ConnectionMailbox.ConfigPath);
+
     public static Props Props(string id, ClientInfo info, IClientTransport transport, NodeServices node) =>
-        ActorFactory<ConnectionActor>.Props(() => new ConnectionActor(id, info, transport, node));
+        ActorFactory<ConnectionActor>.Props(() => new ConnectionActor(id, info, transport, node), Deployment);
 
     private bool IsSocket => _info.Type == "socket";
 

@@ -15,9 +15,24 @@ public sealed class ActorFactory<TActor> : IIndirectActorProducer where TActor :
 
     public static Props Props(Func<TActor> create) => Akka.Actor.Props.CreateBy(new ActorFactory<TActor>(create));
 
+    /// <summary>Props with a deploy shared by every actor of the kind (e.g. its mailbox), without a copy per actor
+    /// (<c>WithDeploy</c> copies Props through a public constructor the producer does not have).</summary>
+    public static Props Props(Func<TActor> create, Deploy deploy) => new DeployedProps(create, deploy);
+
     public Type ActorType => typeof(TActor);
 
     public ActorBase Produce() => _create();
 
     public void Release(ActorBase actor) { }
+
+    private sealed class DeployedProps : Props
+    {
+        private readonly Func<TActor> _create;
+
+        public DeployedProps(Func<TActor> create, Deploy deploy) : base(deploy, typeof(TActor), []) => _create = create;
+
+        public override ActorBase NewActor() => _create();
+
+        protected override Props Copy() => new DeployedProps(_create, Deploy) { SupervisorStrategy = SupervisorStrategy };
+    }
 }
