@@ -15,8 +15,8 @@ public sealed class ActorFactory<TActor> : IIndirectActorProducer where TActor :
 
     public static Props Props(Func<TActor> create) => Akka.Actor.Props.CreateBy(new ActorFactory<TActor>(create));
 
-    /// <summary>Props with a deploy shared by every actor of the kind (e.g. its mailbox), without a copy per actor
-    /// (<c>WithDeploy</c> copies Props through a public constructor the producer does not have).</summary>
+    /// <summary>Props with a deploy shared by every actor of the kind (e.g. its mailbox). Not <c>WithDeploy</c>: Akka's
+    /// Props copy re-creates the producer from its type through a public constructor, which this producer has not.</summary>
     public static Props Props(Func<TActor> create, Deploy deploy) => new DeployedProps(create, deploy);
 
     public Type ActorType => typeof(TActor);
