@@ -20,6 +20,7 @@ public abstract class PipeClientTransport : IClientTransport
 {
     private const byte StateOpen = 0, StateEnding = 1, StateClosed = 2;
     private static long s_overflows;
+    private static readonly StripedCounter s_bytesOut = new();
 
     private readonly PipeWriter _output;
     private readonly Lock _gate = new();
@@ -40,6 +41,10 @@ public abstract class PipeClientTransport : IClientTransport
 
     /// <summary>Connections closed because their outbound backlog overflowed, node-wide.</summary>
     public static long Overflows => Interlocked.Read(ref s_overflows);
+
+    /// <summary>Bytes handed to sockets, node-wide: counted once per flush (a flush carries every message written
+    /// since the previous one), never per message.</summary>
+    public static long BytesOut => s_bytesOut.Value;
 
     public abstract string Type { get; }
 
@@ -187,6 +192,7 @@ public abstract class PipeClientTransport : IClientTransport
         ValueTask<FlushResult> flush;
         try
         {
+            CountFlushed();
             flush = _output.FlushAsync();
         }
         catch (InvalidOperationException)
@@ -214,6 +220,11 @@ public abstract class PipeClientTransport : IClientTransport
         {
             return null;
         }
+    }
+
+    private void CountFlushed()
+    {
+        if (_output.CanGetUnflushedBytes) s_bytesOut.Add(_output.UnflushedBytes);
     }
 
     private static bool IsSocketGone(Exception e) =>
@@ -259,6 +270,7 @@ public abstract class PipeClientTransport : IClientTransport
                     {
                         try
                         {
+                            CountFlushed();
                             pending = _output.FlushAsync();
                         }
                         catch (InvalidOperationException)

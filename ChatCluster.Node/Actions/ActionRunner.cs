@@ -27,6 +27,9 @@ public sealed class ActionRunner
 
     public ActionRegistry Registry => _registry;
 
+    /// <summary>Told the name and run time of every action that ran (the metrics' action duration); null: nobody listens.</summary>
+    public Action<string, TimeSpan>? Completed { get; set; }
+
     public async Task<ActionResult> RunAsync(JsonObject parameters, ConnectionView connection)
     {
         var name = JsonText.ToJsString(parameters["action"]);
@@ -49,6 +52,7 @@ public sealed class ActionRunner
         }
 
         var context = new ActionContext(p, connection, _chat, _services);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             var response = await action.RunAsync(context).ConfigureAwait(false);
@@ -66,6 +70,10 @@ public sealed class ActionRunner
         {
             _services.Logger.LogError(e, "action {Action} failed for connection {Connection}", name, connection.Id);
             return ActionResult.Error(e.Message, 500);
+        }
+        finally
+        {
+            Completed?.Invoke(name, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         }
     }
 }

@@ -332,6 +332,7 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
             return;
         }
         var payload = new ChatPayload(room, _id, JsonText.Quote(message), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        Operations.NodeCounters.MessagesReceived.Increment();
         if (!_node.Middleware.HasOnSayReceive)
         {
             // The hot path. The reply is queued first, so the sender sees it before its own chat message.

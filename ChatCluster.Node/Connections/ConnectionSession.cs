@@ -1,4 +1,5 @@
 using Akka.Actor;
+using ChatCluster.Messages;
 using ChatCluster.Transports;
 
 namespace ChatCluster.Node.Connections;
@@ -22,6 +23,9 @@ public sealed class ConnectionSession : IClientSession
     public void LineTooLong(long receivedBytes, long maxBytes) => _actor.Tell(new ConnectionInbox.LineTooLong(receivedBytes, maxBytes));
 
     public void Break() => _actor.Tell(ConnectionInbox.Break.Instance);
+
+    /// <summary>Ask the connection to say goodbye and close (as a drain does).</summary>
+    public void Close() => _actor.Tell(new ConnectionProtocol.CloseConnection(ConnectionId));
 
     public void TransportClosed()
     {

@@ -8,6 +8,7 @@ using ChatCluster.Node.Actions.BuiltIn;
 using ChatCluster.Node.Api;
 using ChatCluster.Node.Middleware;
 using ChatCluster.Node.Connections;
+using ChatCluster.Node.Operations;
 using ChatCluster.Node.Redis;
 using ChatCluster.Node.Rooms;
 using ChatCluster.Transports.Primus;
@@ -31,8 +32,9 @@ public sealed class ChatNode : IAsyncDisposable
     private int _stopped;
 
     private ChatNode(ActorSystem system, ChatSettings settings, NodeServices services, ChatApi api, WebApplication? web,
-        PrimusHeartbeat? heartbeat, int tcpPort, int webPort, ILogger logger, RedisChatAdapter? redis)
+        PrimusHeartbeat? heartbeat, int tcpPort, int webPort, ILogger logger, RedisChatAdapter? redis, NodeOperations operations)
     {
+        Operations = operations;
         Redis = redis;
         System = system;
         Settings = settings;
@@ -67,6 +69,12 @@ public sealed class ChatNode : IAsyncDisposable
 
     public ILogger Logger { get; }
 
+    /// <summary>Metrics, readiness, the management listener and the drain.</summary>
+    public NodeOperations Operations { get; }
+
+    /// <summary>The bound management port (<c>/metrics</c>, <c>/healthz/*</c>); 0 when off.</summary>
+    public int ManagementPort => Operations.ManagementPort;
+
     /// <summary>The ActionHero-compatible Redis adapter; null when chatcluster.redis is off.</summary>
     public RedisChatAdapter? Redis { get; }
 
@@ -78,10 +86,7 @@ public sealed class ChatNode : IAsyncDisposable
         var config = NodeConfig.Load(options.Overrides, options.ConfigFiles);
         var settings = ChatSettings.Create(config);
         config = WithRedis(config, settings.Redis);
-        var loggers = LoggerFactory.Create(b => b
-            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
-            .SetMinimumLevel(options.LogLevel)
-            .AddFilter("Microsoft", LogLevel.Warning));
+        var loggers = NodeLogging.Create(options.LogLevel, OperationsSettings.Create(config).LogFormat, options.LogProvider);
         var logger = loggers.CreateLogger("ChatCluster.Node");
 
         // The extensions' serializers must be registered before other nodes talk to this one (they gossip
@@ -90,10 +95,12 @@ public sealed class ChatNode : IAsyncDisposable
             .WithFallback(ClusterSharding.DefaultConfig())
             .WithFallback(Akka.Cluster.Tools.Singleton.ClusterSingleton.DefaultConfig())
             .WithFallback(Akka.DistributedData.DistributedData.DefaultConfig());
-        var system = ActorSystem.Create(options.SystemName, config);
+        var system = ActorSystem.Create(options.SystemName, BootstrapSetup.Create().WithConfig(config).And(new LoggerFactorySetup(loggers)));
         RedisChatAdapter? redis = null;
+        NodeOperations? operations = null;
         try
         {
+            operations = await NodeOperations.StartAsync(system, config, loggers, cancellation);
             if (settings.Redis.Enabled)
             {
                 var serverId = settings.Redis.ServerId.Length > 0 ? settings.Redis.ServerId
@@ -127,6 +134,7 @@ public sealed class ChatNode : IAsyncDisposable
             foreach (var action in BuiltInActions()) actions.Add(action);
             var runner = new ActionRunner(actions, api, new ActionServices(system, connections, auth, loggers.CreateLogger("ChatCluster.Actions")));
             var services = new NodeServices(region, fanout, connections, settings, pipeline, runner);
+            operations.Attach(region, connections, runner, redis);
 
             var cluster = Cluster.Get(system);
             var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -136,19 +144,22 @@ public sealed class ChatNode : IAsyncDisposable
             if (redis is not null) await redis.StartAsync(system, connections, fanout, settings.RoomAskTimeout);
 
             await CreateStartingRoomsAsync(api, settings.StartingRooms, logger, cancellation);
+            operations.Readiness.StartingRoomsCreated();
 
-            var host = new ConnectionHost(system, services);
+            var host = operations.Gate(new ConnectionHost(system, services));
             var (web, heartbeat, tcpPort, webPort) = await StartWebAsync(settings, host, new ActionHttpEndpoint(runner), loggers, cancellation);
+            operations.Serving(connections, settings.Transport.CloseTimeout, () => StopWebAsync(web, heartbeat, settings.Transport.CloseTimeout));
             logger.LogInformation("ChatCluster node {Address} up: tcp {Bind}:{TcpPort}, websocket ws://{Bind}:{WebPort}{Path}, rooms [{Rooms}]",
                 cluster.SelfAddress, settings.Bind, tcpPort, settings.Bind, webPort, settings.Transport.PrimusPath, string.Join(", ", settings.StartingRooms));
             if (redis is not null)
                 logger.LogInformation("redis adapter on: keystore {Keystore}, pubsub {PubSub}, channel {Channel}, serverId {ServerId}, journal {Journal}",
                     settings.Redis.Keystore, settings.Redis.PubSub, settings.Redis.Channel, redis.ServerId, settings.Redis.Journal ? "redis" : "configured");
-            return new ChatNode(system, settings, services, api, web, heartbeat, tcpPort, webPort, logger, redis);
+            return new ChatNode(system, settings, services, api, web, heartbeat, tcpPort, webPort, logger, redis, operations);
         }
         catch
         {
             await system.Terminate();
+            if (operations is not null) await operations.DisposeAsync();
             if (redis is not null) await redis.DisposeAsync();
             throw;
         }
@@ -213,7 +224,7 @@ public sealed class ChatNode : IAsyncDisposable
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
 
     private static async Task<(WebApplication?, PrimusHeartbeat?, int, int)> StartWebAsync(
-        ChatSettings settings, ConnectionHost host, ActionHttpEndpoint api, ILoggerFactory loggers, CancellationToken cancellation)
+        ChatSettings settings, ChatCluster.Transports.IConnectionHost host, ActionHttpEndpoint api, ILoggerFactory loggers, CancellationToken cancellation)
     {
         if (!settings.TcpEnabled && !settings.WebEnabled) return (null, null, 0, 0);
         var address = settings.Bind == "localhost" ? IPAddress.Loopback : IPAddress.Parse(settings.Bind);
@@ -266,26 +277,36 @@ public sealed class ChatNode : IAsyncDisposable
     }
 
     /// <summary>
-    /// Graceful stop: every client gets its goodbye (TCP <c>Bye!</c>, websocket <c>primus::server::close</c>)
-    /// and leaves its rooms, the servers stop, then the node leaves the cluster.
+    /// Graceful stop, the drain: readiness turns 503, the node waits <c>chatcluster.drain.unready-delay</c>, new
+    /// connections get their goodbye at once, every client gets its goodbye (TCP <c>Bye!</c>, websocket
+    /// <c>primus::server::close</c>) and leaves its rooms, the servers stop, rooms are handed over and the node leaves
+    /// the cluster (CoordinatedShutdown phases, see <see cref="NodeDrain"/>). SIGTERM calls it.
     /// </summary>
-    public async Task StopAsync()
+    public async Task DrainAsync()
     {
-        if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
-        foreach (var connection in Services.Connections.All)
-            connection.Actor.Tell(new ConnectionProtocol.CloseConnection(connection.Id));
-        await WaitFor(() => Services.Connections.Count == 0, Settings.Transport.CloseTimeout);
-        _heartbeat?.Dispose();
-        if (_web is not null)
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
         {
-            using var cts = new CancellationTokenSource(Settings.Transport.CloseTimeout);
-            await _web.StopAsync(cts.Token);
-            await _web.DisposeAsync();
+            await System.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(60));
+            return;
         }
         await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
         await System.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(30));
+        await Operations.DisposeAsync();
         // Last, as ActionHero stops redis last: the members' HDELs of the closed connections are flushed first.
         if (Redis is not null) await Redis.DisposeAsync();
+    }
+
+    /// <summary>The same as <see cref="DrainAsync"/>.</summary>
+    public Task StopAsync() => DrainAsync();
+
+    // The drain's service-stop phase: the public listeners go (connections still open by now are cut).
+    private static async Task StopWebAsync(WebApplication? web, PrimusHeartbeat? heartbeat, TimeSpan closeTimeout)
+    {
+        heartbeat?.Dispose();
+        if (web is null) return;
+        using var cts = new CancellationTokenSource(closeTimeout);
+        await web.StopAsync(cts.Token);
+        await web.DisposeAsync();
     }
 
     /// <summary>
@@ -311,13 +332,9 @@ public sealed class ChatNode : IAsyncDisposable
         }
         Redis?.Abort();
         await System.Terminate();
+        await Operations.DisposeAsync();
     }
 
     public ValueTask DisposeAsync() => new(StopAsync());
 
-    private static async Task WaitFor(Func<bool> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition() && DateTime.UtcNow < deadline) await Task.Delay(20);
-    }
 }

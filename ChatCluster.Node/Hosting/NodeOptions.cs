@@ -11,6 +11,9 @@ public sealed record NodeOptions
 
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 
+    /// <summary>A log provider added to the node's one pipeline (tests capture log lines with it).</summary>
+    public ILoggerProvider? LogProvider { get; init; }
+
     /// <summary>Name of the actor system; every node of one cluster must use the same.</summary>
     public string SystemName { get; init; } = "chatcluster";
 }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Akka;
 using Akka.Streams.Dsl;
 using ChatCluster.Node.Connections;
+using ChatCluster.Node.Operations;
 
 namespace ChatCluster.Node.Middleware;
 
@@ -26,10 +27,10 @@ public readonly record struct SayDelivered(SayDelivery Delivery, MiddlewareChain
 public static class MiddlewareFlows
 {
     public static Flow<RoomCheck, RoomCheck, NotUsed> Join(MiddlewareRegistry registry, int parallelism) =>
-        Room(registry, parallelism, static c => c.Join, "chat-middleware-join");
+        Room(registry, parallelism, static c => c.Join, "chat-middleware-join", NodeCounters.Join);
 
     public static Flow<RoomCheck, RoomCheck, NotUsed> Leave(MiddlewareRegistry registry, int parallelism) =>
-        Room(registry, parallelism, static c => c.Leave, "chat-middleware-leave");
+        Room(registry, parallelism, static c => c.Leave, "chat-middleware-leave", NodeCounters.Leave);
 
     public static Flow<SayCheck, SayCheck, NotUsed> OnSayReceive(MiddlewareRegistry registry, int parallelism)
     {
@@ -39,6 +40,7 @@ public static class MiddlewareFlows
             .SelectAsync(parallelism, async check =>
             {
                 var outcome = await MiddlewareChain.RunAsync(registry.Chains.OnSayReceive, check.Connection, check.Room, check.Payload).ConfigureAwait(false);
+                Count(outcome.Verdict.Kind, NodeCounters.OnSayReceive);
                 check.Verdict.TrySetResult(outcome.Verdict);
                 return check;
             })
@@ -52,21 +54,33 @@ public static class MiddlewareFlows
         ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
         return Flow.Create<SayDelivery>()
             .SelectAsync(parallelism, async d =>
-                new SayDelivered(d, await MiddlewareChain.RunAsync(registry.Chains.Say, d.Recipient.View, d.Room, d.Payload).ConfigureAwait(false)))
+            {
+                var outcome = await MiddlewareChain.RunAsync(registry.Chains.Say, d.Recipient.View, d.Room, d.Payload).ConfigureAwait(false);
+                Count(outcome.Verdict.Kind, NodeCounters.Say);
+                return new SayDelivered(d, outcome);
+            })
             .Named("chat-middleware-say");
     }
 
     private static Flow<RoomCheck, RoomCheck, NotUsed> Room(MiddlewareRegistry registry, int parallelism,
-        Func<MiddlewareChains, System.Collections.Immutable.ImmutableArray<Named<RoomHook>>> pick, string name)
+        Func<MiddlewareChains, System.Collections.Immutable.ImmutableArray<Named<RoomHook>>> pick, string name, int hook)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
         return Flow.Create<RoomCheck>()
             .SelectAsync(parallelism, async check =>
             {
-                check.Verdict.TrySetResult(await MiddlewareChain.RunAsync(pick(registry.Chains), check.Connection, check.Room).ConfigureAwait(false));
+                var verdict = await MiddlewareChain.RunAsync(pick(registry.Chains), check.Connection, check.Room).ConfigureAwait(false);
+                if (!verdict.Allowed) NodeCounters.Refusals[hook].Increment();
+                check.Verdict.TrySetResult(verdict);
                 return check;
             })
             .Named(name);
+    }
+
+    private static void Count(SayVerdictKind kind, int hook)
+    {
+        if (kind == SayVerdictKind.Refuse) NodeCounters.Refusals[hook].Increment();
+        else if (kind == SayVerdictKind.Silence) NodeCounters.Silences[hook].Increment();
     }
 }

@@ -55,12 +55,10 @@ public sealed class RedisChatAdapter : IAsyncDisposable
         _log = log;
         foreach (var (role, mux) in new[] { ("keystore", keystore), ("pubsub", pubsub) })
         {
-            mux.ConnectionFailed += (_, e) => _log.LogWarning(
-                "redis {Role} {Endpoint} ({Type}) connection lost: {Failure}; local chat goes on, reconnecting in the background",
-                role, e.EndPoint, e.ConnectionType, e.FailureType);
+            mux.ConnectionFailed += (_, e) => Operations.RedisLog.ConnectionLost(_log, role, e.EndPoint, e.ConnectionType, e.FailureType);
             mux.ConnectionRestored += (_, e) =>
             {
-                _log.LogInformation("redis {Role} {Endpoint} ({Type}) reconnected", role, e.EndPoint, e.ConnectionType);
+                Operations.RedisLog.ConnectionRegained(_log, role, e.EndPoint, e.ConnectionType);
                 if (role == "keystore" && e.ConnectionType == ConnectionType.Interactive) _fanout?.Tell(new Akka.Routing.Broadcast(ResyncKeyStore.Instance)); // every fan-out partition
             };
         }

@@ -79,6 +79,7 @@ public sealed class NodeFanoutActor : ReceiveActor
         // Encoded once here. A small room is written right here (one thread hop less per message); a big one goes to the
         // lanes, which write the same bytes to every member on every core.
         var bytes = ChatPayloadEncoder.Encode(m.Payload);
+        Operations.NodeCounters.MessagesDelivered.Add(members.Count); // once per message for all its local members
         if (!members.UsesLanes && members.Count > _lanes.InlineMaxMembers) members.UsesLanes = true;
         if (members.UsesLanes)
         {
