@@ -83,7 +83,7 @@ public sealed class ChatNode : IAsyncDisposable
 
     public static async Task<ChatNode> StartAsync(NodeOptions options, CancellationToken cancellation = default)
     {
-        var config = NodeConfig.Load(options.Overrides, options.ConfigFiles);
+        var config = NodeConfig.Load(options);
         var settings = ChatSettings.Create(config);
         config = WithRedis(config, settings.Redis);
         var loggers = NodeLogging.Create(options.LogLevel, OperationsSettings.Create(config).LogFormat, options.LogProvider);

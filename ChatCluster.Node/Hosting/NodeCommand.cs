@@ -22,10 +22,13 @@ public static class NodeCommand
         new("--rooms", "A,B,...", "starting rooms (chatcluster.starting-rooms, default defaultRoom,anotherRoom); empty for none", v => $"chatcluster.starting-rooms = [{string.Join(",", Split(v).Select(Q))}]"),
         new("--ping-interval", "DURATION", "Primus heartbeat interval, e.g. 30s (chatcluster.websocket.ping-interval)", v => $"chatcluster.websocket.ping-interval = {v}"),
         new("--akka-port", "PORT", "cluster (Akka remoting) port; seed default 4053, worker default any free port", v => $"akka.remote.dot-netty.tcp.port = {Int(v)}"),
+        new("--public-hostname", "HOST", "address other nodes use to reach this one when it differs from the bound one, e.g. a container's (akka.remote.dot-netty.tcp.public-hostname)", v => $"akka.remote.dot-netty.tcp.public-hostname = {Q(v)}"),
         new("--hostname", "HOST", "address other nodes use to reach this one (akka.remote.dot-netty.tcp.hostname, default 127.0.0.1)", v => $"akka.remote.dot-netty.tcp.hostname = {Q(v)}"),
         new("--seed-nodes", "ADDR,...", "seed node addresses, e.g. akka.tcp://chatcluster@127.0.0.1:4053 (akka.cluster.seed-nodes)", v => $"akka.cluster.seed-nodes = [{string.Join(",", Split(v).Select(Q))}]"),
         new("--redis", "HOST:PORT", "ActionHero-compatible Redis key store and pub/sub on this server (chatcluster.redis.keystore and .pubsub; off by default)", v => $"chatcluster.redis {{ keystore = {Q(v)}, pubsub = {Q(v)} }}"),
         new("--presence", "", "send join/leave presence notices to room members (chatcluster.rooms.presence-events)", _ => "chatcluster.rooms.presence-events = on"),
+        new("--management-port", "PORT", "management listener port: /metrics, /healthz/live, /healthz/ready (chatcluster.management.port, default 9464; 0 = any free port)", v => $"chatcluster.management.port = {Int(v)}"),
+        new("--log-format", "FORMAT", "text or json (one JSON object per line) for every log line, Akka's included (chatcluster.log-format)", v => $"chatcluster.log-format = {Q(Format(v))}"),
         new("--config", "FILE", "extra HOCON file layered over hocon/base.conf (may repeat)", null),
         new("--log-level", "LEVEL", "trace, debug, information, warning or error (default information)", null),
         new("--help", "", "show this help", null),
@@ -65,8 +68,8 @@ public static class NodeCommand
             return 1;
         }
         await stop.Task;
-        node.Logger.LogInformation("stopping: saying goodbye to {Count} connections and leaving the cluster", node.Services.Connections.Count);
-        await node.StopAsync();
+        node.Logger.LogInformation("draining: {Count} connections get their goodbye, then the node leaves the cluster", node.Services.Connections.Count);
+        await node.DrainAsync();
         return 0;
     }
 
@@ -75,6 +78,7 @@ public static class NodeCommand
         help = false;
         var overrides = new List<string>();
         var files = new List<string>();
+        var keyValues = new List<string>();
         var level = LogLevel.Information;
         var start = 0;
         // The role comes first: "seed" or "worker" layer hocon/seed.conf or hocon/worker.conf; none = a cluster of one.
@@ -86,6 +90,11 @@ public static class NodeCommand
         for (var i = start; i < args.Length; i++)
         {
             var arg = args[i];
+            if (ConfigOverrides.IsOverride(arg))
+            {
+                keyValues.Add(arg);
+                continue;
+            }
             var eq = arg.IndexOf('=');
             var name = eq > 0 ? arg[..eq] : arg;
             var option = Options.FirstOrDefault(o => o.Name == name) ?? throw new ArgumentException($"unknown option {arg}");
@@ -110,7 +119,7 @@ public static class NodeCommand
         // Later options win: the first override line has the highest priority; --config files beat the role file.
         overrides.Reverse();
         files.Reverse();
-        return new NodeOptions { Overrides = overrides, ConfigFiles = files, LogLevel = level };
+        return new NodeOptions { Overrides = overrides, ConfigFiles = files, LogLevel = level, KeyValueArgs = keyValues };
     }
 
     public static string Help()
@@ -130,7 +139,12 @@ public static class NodeCommand
         foreach (var o in Options)
             lines.Add($"  {(o.Name + (o.Value.Length > 0 ? " " + o.Value : "")),-26} {o.Help}");
         lines.Add("");
-        lines.Add("Every setting and its default: hocon/base.conf. Stop with Ctrl-C or SIGTERM: clients get their goodbye.");
+        lines.Add("  --chatcluster.KEY=VALUE    any HOCON key, e.g. --chatcluster.tcp.port=5005 or --akka.cluster.seed-nodes.0=akka.tcp://...");
+        lines.Add("");
+        lines.Add("Environment variables override any key too: chatcluster__tcp__port=5005, akka__cluster__seed_nodes__0=akka.tcp://...");
+        lines.Add("(__ between segments, _ for -, numbered segments make a list). Priority: options > --KEY=VALUE > environment >");
+        lines.Add("--config files > seed/worker.conf > hocon/base.conf. Every setting and its default: hocon/base.conf.");
+        lines.Add("Stop with Ctrl-C or SIGTERM: the node drains (not ready, goodbye to every client, rooms handed over, leaves).");
         return string.Join(Environment.NewLine, lines);
     }
 
@@ -141,6 +155,8 @@ public static class NodeCommand
         LogLevel.Warning => "WARNING",
         _ => "ERROR",
     };
+
+    private static string Format(string v) => v.ToLowerInvariant() is "text" or "json" ? v.ToLowerInvariant() : throw new ArgumentException($"--log-format: text or json, not {v}");
 
     private static IEnumerable<string> Split(string v) => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 

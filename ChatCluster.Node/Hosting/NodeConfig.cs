@@ -11,11 +11,37 @@ public static class NodeConfig
 {
     public static string HoconDirectory => Path.Combine(AppContext.BaseDirectory, "hocon");
 
+    /// <summary>
+    /// The node's configuration: command-line options, then <c>--key=value</c> arguments and environment variables
+    /// (<see cref="ConfigOverrides"/>, checked against the defaults), then the files, then
+    /// <c>akka.cluster.app-version</c> from the assembly, then hocon/base.conf.
+    /// </summary>
+    public static Config Load(NodeOptions options)
+    {
+        var files = options.ConfigFiles;
+        var external = ConfigOverrides.Read(options.Environment ?? ConfigOverrides.ProcessEnvironment(), options.KeyValueArgs);
+        var defaults = Load(Array.Empty<string>(), files);
+        ConfigOverrides.Check(external, defaults.WithFallback(ConfigurationFactory.Default()));
+        return Load(options.Overrides.Concat(external.Select(o => o.Line)), files);
+    }
+
+    /// <summary>This build's version, for rolling upgrades (<c>akka.cluster.app-version</c>): the assembly's, without the source hash.</summary>
+    public static string AppVersion()
+    {
+        var assembly = typeof(NodeConfig).Assembly;
+        var informational = System.Reflection.CustomAttributeExtensions
+            .GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(assembly)?.InformationalVersion;
+        var version = informational ?? assembly.GetName().Version?.ToString() ?? "0.0.0";
+        var plus = version.IndexOf('+');
+        return plus >= 0 ? version[..plus] : version;
+    }
+
     public static Config Load(IEnumerable<string> overrides, IEnumerable<string> files)
     {
         var config = ConfigurationFactory.Empty;
         foreach (var line in overrides) config = config.WithFallback(ConfigurationFactory.ParseString(line));
         foreach (var file in files) config = config.WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(Resolve(file))));
+        config = config.WithFallback(ConfigurationFactory.ParseString($"akka.cluster.app-version = {ChatCluster.Transports.JsonText.Quote(AppVersion())}"));
         return config.WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(HoconDirectory, "base.conf"))));
     }
 
