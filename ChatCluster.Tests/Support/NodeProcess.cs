@@ -9,8 +9,9 @@ public sealed class NodeProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _log = new();
 
-    private NodeProcess(Process process, int tcpPort, int webPort)
+    private NodeProcess(Process process, int tcpPort, int webPort, int managementPort)
     {
+        ManagementPort = managementPort;
         _process = process;
         TcpPort = tcpPort;
         WebPort = webPort;
@@ -19,6 +20,9 @@ public sealed class NodeProcess : IAsyncDisposable
     public int TcpPort { get; }
 
     public int WebPort { get; }
+
+    /// <summary>/metrics and /healthz/* (a free port: processes in parallel tests never share one).</summary>
+    public int ManagementPort { get; }
 
     public int Pid => _process.Id;
 
@@ -31,6 +35,7 @@ public sealed class NodeProcess : IAsyncDisposable
     {
         var tcp = FreePort.Next();
         var web = FreePort.Next();
+        var management = FreePort.Next();
         var info = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = AppContext.BaseDirectory,
@@ -40,9 +45,9 @@ public sealed class NodeProcess : IAsyncDisposable
         };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ChatCluster.Node.dll"));
         foreach (var a in args) info.ArgumentList.Add(a);
-        foreach (var a in new[] { "--tcp-port", tcp.ToString(), "--web-port", web.ToString() }) info.ArgumentList.Add(a);
+        foreach (var a in new[] { "--tcp-port", tcp.ToString(), "--web-port", web.ToString(), "--management-port", management.ToString() }) info.ArgumentList.Add(a);
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
-        var node = new NodeProcess(process, tcp, web);
+        var node = new NodeProcess(process, tcp, web, management);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (node._log) node._log.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (node._log) node._log.AppendLine(e.Data); };
         process.BeginOutputReadLine();

@@ -1,0 +1,109 @@
+using System.Net.Sockets;
+using ChatCluster.Node.Hosting;
+using ChatCluster.Tests.Support;
+using Microsoft.Extensions.Logging;
+
+namespace ChatCluster.Tests.Operations;
+
+/// <summary>The drain (ChatNode.DrainAsync, what SIGTERM runs) and readiness, each on a node of its own.</summary>
+public sealed class DrainTests
+{
+    private static Task<ChatNode> StartAsync(params string[] overrides) => ChatNode.StartAsync(new NodeOptions
+    {
+        Overrides = overrides,
+        ConfigFiles = new[] { "test.conf" },
+        LogLevel = LogLevel.Warning,
+        SystemName = "drain",
+        Environment = Array.Empty<KeyValuePair<string, string?>>(),
+    });
+
+    [Fact]
+    public async Task Readiness_should_turn_false_during_the_drain_while_liveness_stays_true()
+    {
+        var node = await StartAsync("chatcluster.drain.unready-delay = 3s");
+        var port = node.ManagementPort;
+        Assert.Equal(200, (await Management.GetAsync(port, "/healthz/ready")).Status);
+        var drain = node.DrainAsync();
+        await Eventually.TrueAsync(async () => (await Management.GetAsync(port, "/healthz/ready")) == (503, "Unhealthy: draining\n"), "ready answers 503 draining");
+        Assert.Equal(200, (await Management.GetAsync(port, "/healthz/live")).Status);
+        Assert.False(drain.IsCompleted); // still waiting for the load balancers
+        await using (var client = await (await TcpTestClient.ConnectAsync(node.TcpPort)).Welcomed())
+            await client.RequestAsync("roomView defaultRoom"); // and still serving while not ready
+        await drain.WaitAsync(Timeouts.Expect);
+    }
+
+    [Fact]
+    public async Task A_client_connecting_during_the_drain_should_get_a_goodbye_or_a_refusal_never_silence()
+    {
+        var node = await StartAsync("chatcluster.drain.unready-delay = 500ms");
+        var tcpPort = node.TcpPort;
+        var connected = new List<Task<List<string>>>();
+        var refused = 0;
+        await using var early = await (await TcpTestClient.ConnectAsync(tcpPort)).Welcomed();
+        var drain = node.DrainAsync();
+        // Connect again and again until the listener is gone: before, during and after admission closed.
+        var deadline = DateTime.UtcNow + Timeouts.Expect;
+        while (DateTime.UtcNow < deadline)
+        {
+            TcpTestClient client;
+            try
+            {
+                client = await TcpTestClient.ConnectAsync(tcpPort);
+            }
+            catch (SocketException)
+            {
+                refused++;
+                if (drain.IsCompleted) break;
+                continue;
+            }
+            connected.Add(ReadAllAsync(client));
+            await Task.Delay(10);
+        }
+        await drain.WaitAsync(Timeouts.Expect);
+        Assert.True(refused > 0, "the listener closed in the end");
+        Assert.NotEmpty(connected);
+        foreach (var lines in await Task.WhenAll(connected))
+            Assert.Contains(lines, l => l.Contains("\"Bye!\"", StringComparison.Ordinal));
+        Assert.Contains(await early.ReadToEndAsync(), l => l.Contains("\"Bye!\"", StringComparison.Ordinal));
+    }
+
+    private static async Task<List<string>> ReadAllAsync(TcpTestClient client)
+    {
+        await using (client) return await client.ReadToEndAsync();
+    }
+
+    [Fact]
+    public async Task Readiness_should_be_false_before_the_node_is_up()
+    {
+        var management = FreePort.Next();
+        var nowhere = FreePort.Next(); // a seed that never answers: the node cannot become Up
+        using var cancel = new CancellationTokenSource();
+        var start = ChatNode.StartAsync(new NodeOptions
+        {
+            Overrides = new[] { $"chatcluster.management.port = {management}", $"akka.cluster.seed-nodes = [\"akka.tcp://drain@127.0.0.1:{nowhere}\"]" },
+            ConfigFiles = new[] { "test.conf" },
+            LogLevel = LogLevel.Error,
+            SystemName = "drain",
+            Environment = Array.Empty<KeyValuePair<string, string?>>(),
+        }, cancel.Token);
+        (int Status, string Body) ready = default;
+        await Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                ready = await Management.GetAsync(management, "/healthz/ready");
+                return true;
+            }
+            catch (HttpRequestException)
+            {
+                return false; // not listening yet
+            }
+        }, "the management listener answers while the node starts");
+        Assert.Equal(503, ready.Status);
+        Assert.Contains("not up", ready.Body);
+        Assert.Contains("listeners not bound", ready.Body);
+        Assert.Equal(200, (await Management.GetAsync(management, "/healthz/live")).Status);
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => start);
+    }
+}
