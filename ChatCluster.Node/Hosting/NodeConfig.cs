@@ -21,7 +21,7 @@ public static class NodeConfig
         var files = options.ConfigFiles;
         var external = ConfigOverrides.Read(options.Environment ?? ConfigOverrides.ProcessEnvironment(), options.KeyValueArgs);
         var defaults = Load(Array.Empty<string>(), files);
-        ConfigOverrides.Check(external, defaults.WithFallback(ConfigurationFactory.Default()));
+        ConfigOverrides.Check(external, defaults.WithFallback(ConfigurationFactory.Default()).WithFallback(ConfigurationFactory.FromResource<Akka.Cluster.Cluster>("Akka.Cluster.Configuration.Cluster.conf")));
         return Load(options.Overrides.Concat(external.Select(o => o.Line)), files);
     }
 

@@ -62,6 +62,7 @@ public sealed class ConfigOverridesTests
         { "switch that is not on/off", "chatcluster__tcp__enabled", "maybe", "chatcluster.tcp.enabled: expected on/off, got \"maybe\" (from environment variable chatcluster__tcp__enabled)" },
         { "duration without a unit", "chatcluster__close_timeout", "soon", "chatcluster.close-timeout: expected a duration (e.g. 500ms, 5s, 2m), got \"soon\" (from environment variable chatcluster__close_timeout)" },
         { "akka number", "akka__cluster__min_nr_of_members", "two", "akka.cluster.min-nr-of-members: expected a number, got \"two\"" },
+        { "akka duration", "akka__cluster__failure_detector__acceptable_heartbeat_pause", "3", "akka.cluster.failure-detector.acceptable-heartbeat-pause: expected a duration" },
     };
 
     [Theory]
