@@ -18,6 +18,8 @@ public static class NodeLogging
         else
             b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
         if (extra is not null) b.AddProvider(extra);
-        b.SetMinimumLevel(level).AddFilter("Microsoft", LogLevel.Warning);
+        b.SetMinimumLevel(level).AddFilter("Microsoft", LogLevel.Warning)
+            // An unhealthy probe is the node reporting its state, not an error: the drain and start log their own steps.
+            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None);
     });
 }
