@@ -35,12 +35,17 @@ public sealed class AkkaLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMess
     private void Log(LogEvent e)
     {
         if (_factory is null) return;
+        Write(_factory, e);
+    }
+
+    /// <summary>One Akka event as one line of the pipeline, under the category of the class that logged it.</summary>
+    public static void Write(ILoggerFactory factory, LogEvent e)
+    {
         // Events logged with a string source (remoting, the cluster core) carry a placeholder class: call them "Akka".
         var type = e.LogClass;
-        var logger = _factory.CreateLogger(type is null || type == typeof(DummyClassForStringSources) ? "Akka" : type.FullName ?? "Akka");
+        var logger = factory.CreateLogger(type is null || type == typeof(DummyClassForStringSources) ? "Akka" : type.FullName ?? "Akka");
         var level = Level(e.LogLevel());
-        if (!logger.IsEnabled(level)) return;
-        logger.Log(level, default, e.Cause, "[{LogSource}] {AkkaMessage}", e.LogSource, e.Message?.ToString());
+        if (logger.IsEnabled(level)) logger.Log(level, default, e.Cause, "[{LogSource}] {AkkaMessage}", e.LogSource, e.Message?.ToString());
     }
 
     public static LogLevel Level(AkkaLogLevel level) => level switch
@@ -50,4 +55,23 @@ public sealed class AkkaLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMess
         AkkaLogLevel.WarningLevel => LogLevel.Warning,
         _ => LogLevel.Error,
     };
+}
+
+/// <summary>
+/// Akka's startup and shutdown logger (<c>akka.stdout-logger-class</c>): what Akka logs before <see cref="AkkaLogger"/>
+/// starts and after it stops (e.g. "Remoting shut down") goes through the same pipeline instead of Akka's own stdout
+/// format. Akka creates it by class name, without the actor system, so it writes through the logger factory of the
+/// node started last in this process (normally the only one).
+/// </summary>
+public sealed class AkkaStartupLogger : MinimalLogger
+{
+    private static volatile ILoggerFactory? s_factory;
+
+    /// <summary>Called by each node as it starts.</summary>
+    public static void Use(ILoggerFactory factory) => s_factory = factory;
+
+    protected override void Log(object message)
+    {
+        if (s_factory is { } factory && message is LogEvent e) AkkaLogger.Write(factory, e);
+    }
 }

@@ -50,8 +50,10 @@ public sealed class ChatMetrics : IDisposable
         Meter.CreateObservableCounter("chatcluster.bytes.out", () => PipeClientTransport.BytesOut, "By", "Bytes flushed to clients' sockets");
         Meter.CreateObservableCounter("chatcluster.outbound.overflows", () => PipeClientTransport.Overflows, "{connection}",
             "Slow consumers disconnected because their outbound backlog overflowed (chatcluster.outbound)");
-        Meter.CreateObservableCounter("chatcluster.middleware.refusals", () => ByHook(NodeCounters.Refusals), "{verb}", "Verbs refused by middleware, by hook");
-        Meter.CreateObservableCounter("chatcluster.middleware.silences", () => ByHook(NodeCounters.Silences), "{message}", "Messages silenced by middleware, by hook");
+        Meter.CreateObservableCounter("chatcluster.middleware.refusals", () => ByHook(NodeCounters.Refusals, NodeCounters.Join), "{verb}", "Verbs refused by middleware, by hook");
+        // join and leave hooks cannot silence: no series for them.
+        Meter.CreateObservableCounter("chatcluster.middleware.silences", () => ByHook(NodeCounters.Silences, NodeCounters.OnSayReceive), "{message}",
+            "Messages silenced by middleware, by hook");
         Meter.CreateObservableGauge("chatcluster.cluster.members", () => Members(system), "{node}", "Cluster members as this node sees them, by status");
         Meter.CreateObservableGauge("chatcluster.rooms.hosted", () => (long)_shards.Entities, "{room}",
             "Room actors running on this node (refreshed every chatcluster.management.stats-interval)");
@@ -91,9 +93,9 @@ public sealed class ChatMetrics : IDisposable
 
     public void Dispose() => Meter.Dispose();
 
-    private static IEnumerable<Measurement<long>> ByHook(StripedCounter[] counters)
+    private static IEnumerable<Measurement<long>> ByHook(StripedCounter[] counters, int first)
     {
-        for (var i = 0; i < counters.Length; i++)
+        for (var i = first; i < counters.Length; i++)
             yield return new Measurement<long>(counters[i].Value, new KeyValuePair<string, object?>("hook", NodeCounters.Hooks[i]));
     }
 

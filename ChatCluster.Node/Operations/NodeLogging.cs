@@ -6,7 +6,14 @@ namespace ChatCluster.Node.Operations;
 /// <summary>The node's one log pipeline: ChatCluster's loggers and Akka's (through <see cref="AkkaLogger"/>) share it.</summary>
 public static class NodeLogging
 {
-    public static ILoggerFactory Create(LogLevel level, LogFormat format, ILoggerProvider? extra = null) => LoggerFactory.Create(b =>
+    public static ILoggerFactory Create(LogLevel level, LogFormat format, ILoggerProvider? extra = null)
+    {
+        var factory = Build(level, format, extra);
+        AkkaStartupLogger.Use(factory);
+        return factory;
+    }
+
+    private static ILoggerFactory Build(LogLevel level, LogFormat format, ILoggerProvider? extra) => LoggerFactory.Create(b =>
     {
         if (format == LogFormat.Json)
             b.AddJsonConsole(o =>

@@ -19,6 +19,7 @@ public sealed class NodeOperations : IAsyncDisposable
     private readonly ManagementServer? _management;
     private ShardStatsPoller? _poller;
     private ConnectionGate? _gate;
+    private IActorRef? _region;
 
     private NodeOperations(ActorSystem system, OperationsSettings settings, ChatMetrics metrics, NodeReadiness readiness,
         ManagementServer? management, ILoggerFactory loggers)
@@ -58,7 +59,7 @@ public sealed class NodeOperations : IAsyncDisposable
         Metrics.Observe(connections, redis);
         actions.Completed = Metrics.ActionCompleted;
         if (redis is not null) Readiness.RedisConfigured(redis);
-        _poller = new ShardStatsPoller(region, Metrics, Settings.StatsInterval, _loggers.CreateLogger("ChatCluster.Management"));
+        _region = region;
     }
 
     /// <summary>The connection host the listeners use: metered, and closed to new clients by the drain.</summary>
@@ -69,6 +70,9 @@ public sealed class NodeOperations : IAsyncDisposable
     public void Serving(LocalConnections connections, TimeSpan closeTimeout, Func<Task> stopListeners)
     {
         Readiness.ListenersBound();
+        // First asked now that the starting rooms exist, so the first scrapes already count them.
+        _poller = new ShardStatsPoller(_region ?? throw new InvalidOperationException("Attach() first"), Metrics, Settings.StatsInterval,
+            _loggers.CreateLogger("ChatCluster.Management"));
         NodeDrain.Register(_system, Readiness, _gate ?? throw new InvalidOperationException("Gate() first"), connections,
             Settings.UnreadyDelay, closeTimeout, stopListeners, _loggers.CreateLogger("ChatCluster.Drain"));
     }

@@ -34,10 +34,23 @@ public sealed class LogPipelineTests
         await using var node = await NodeProcess.StartAsync("--log-format", "json", "--chatcluster.drain.unready-delay=0s");
         await node.TerminateAsync();
         var lines = node.Log.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var categories = lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("Category").GetString()!).ToList();
+        var categories = lines.Select(Category).ToList();
         Assert.Contains(categories, c => c.StartsWith("Akka", StringComparison.Ordinal));
         Assert.Contains(categories, c => c.StartsWith("ChatCluster", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("\"EventId\":2010", StringComparison.Ordinal)); // the drain's first step
+    }
+
+    private static string Category(string line)
+    {
+        try
+        {
+            return JsonDocument.Parse(line).RootElement.GetProperty("Category").GetString()!;
+        }
+        catch (JsonException)
+        {
+            Assert.Fail("not a JSON log line: " + line);
+            throw;
+        }
     }
 
     private sealed record Line(string Category, int EventId, string Message);
