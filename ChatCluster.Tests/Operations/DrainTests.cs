@@ -67,6 +67,20 @@ public sealed class DrainTests
         Assert.Contains(await early.ReadToEndAsync(), l => l.Contains("\"Bye!\"", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Websocket_clients_should_get_primus_server_close_from_the_drain_and_while_it_runs()
+    {
+        var node = await StartAsync("chatcluster.drain.unready-delay = 1s");
+        var webPort = node.WebPort;
+        await using var early = await (await WsTestClient.ConnectAsync(webPort)).Welcomed();
+        var drain = node.DrainAsync();
+        await Eventually.TrueAsync(() => node.Operations.Readiness.Draining, "the drain started");
+        await using var late = await WsTestClient.ConnectAsync(webPort); // while not ready: still served, then said goodbye
+        Assert.Contains("\"primus::server::close\"", await early.ReadToCloseAsync());
+        Assert.Contains("\"primus::server::close\"", await late.ReadToCloseAsync());
+        await drain.WaitAsync(Timeouts.Expect);
+    }
+
     private static async Task<List<string>> ReadAllAsync(TcpTestClient client)
     {
         await using (client) return await client.ReadToEndAsync();
