@@ -3,6 +3,7 @@
 # second, as a busy Prometheus would) against one with chatcluster.management.enabled=off, alternated, a fresh node
 # per run, for the fanout and rooms scenarios of bench/run-matrix.sh. Prints one line per run.
 # Usage: bench/metrics-ab.sh [ROUNDS=3] [SECONDS=8]; ports 26300 (tcp), 26380 (web), 26390 (management).
+# Prints: scenario, metrics on/off, deliveries/s, the node's CPU (% of one vCPU) and its CPU microseconds per delivery.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 ROUNDS="${1:-3}" SECS="${2:-8}"
@@ -27,7 +28,13 @@ run() { # $1 = on|off, $2 = scenario
     fanout) args="fanout --clients 100 --senders 10 --rate 0 --window 1 --seconds $SECS --warmup 2" ;;
     rooms)  args="rooms --clients 1000 --rooms 100 --rate 0 --window 1 --seconds $SECS --warmup 2" ;;
   esac
-  local out; out=$("${TOOL[@]}" $args --url "ws://127.0.0.1:$WEB/primus" --pid $pid 2>&1 | grep -o '[0-9,]* deliveries/s' | tail -1)
+  # deliveries/s, and the node's CPU per delivery (server % of one vCPU / deliveries per second): the second moves
+  # less when other work shares the machine.
+  local line; line=$("${TOOL[@]}" $args --url "ws://127.0.0.1:$WEB/primus" --pid $pid 2>&1 | grep 'deliveries/s' | tail -1)
+  local rate cpu out
+  rate=$(grep -o '[0-9,]* deliveries/s' <<<"$line" | tr -d ', deliveris/')
+  cpu=$(grep -o 'CPU server [0-9.]*' <<<"$line" | grep -o '[0-9.]*$')
+  out="$(printf "%'d deliveries/s, node CPU %s%%, %s us/delivery" "$rate" "$cpu" "$(awk -v c="$cpu" -v r="$rate" 'BEGIN { printf "%.2f", (r > 0 ? c / 100 * 1e6 / r : 0) }')")"
   [ -n "$scraper" ] && kill $scraper
   kill $pid; wait $pid 2>/dev/null || true
   echo "$2 metrics-$1: $out"

@@ -21,6 +21,7 @@ public sealed class ConfigOverridesTests
             ["chatcluster__rooms__presence_events"] = "on",
             ["akka__cluster__seed_nodes__0"] = "akka.tcp://chatcluster@10.0.0.1:4053",
             ["akka__cluster__seed_nodes__1"] = "akka.tcp://chatcluster@10.0.0.2:4053",
+            ["akka__remote__dot_netty__tcp__public_hostname"] = "chat-1.chat",
             ["PATH"] = "/usr/bin",
         });
         var settings = ChatSettings.Create(config);
@@ -28,6 +29,7 @@ public sealed class ConfigOverridesTests
         Assert.Equal(TimeSpan.FromSeconds(7), settings.Transport.PingInterval);
         Assert.True(settings.PresenceEvents);
         Assert.Equal(new[] { "akka.tcp://chatcluster@10.0.0.1:4053", "akka.tcp://chatcluster@10.0.0.2:4053" }, config.GetStringList("akka.cluster.seed-nodes"));
+        Assert.Equal("chat-1.chat", config.GetString("akka.remote.dot-netty.tcp.public-hostname"));
     }
 
     [Fact]
