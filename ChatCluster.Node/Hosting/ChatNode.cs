@@ -119,9 +119,12 @@ public sealed class ChatNode : IAsyncDisposable
                 messageExtractor: new RoomMessageExtractor(settings.ShardCount));
             var partitions = settings.FanoutPartitions > 0 ? settings.FanoutPartitions : Environment.ProcessorCount;
             var lanes = new FanoutLanes(settings.FanoutLanes > 0 ? settings.FanoutLanes : Environment.ProcessorCount, settings.FanoutInlineMaxMembers);
-            var fanout = system.ActorOf(NodeFanoutActor.RouterProps(partitions, connections, pipeline, lanes, redis), NodeFanoutActor.Name);
+            // A retried say may still arrive until the sender gives up; twice that is a safe memory for copies.
+            var dedupeWindow = settings.SayRetryTimeout * 2;
+            var fanout = system.ActorOf(NodeFanoutActor.RouterProps(partitions, connections, pipeline, lanes, dedupeWindow, redis), NodeFanoutActor.Name);
+            system.ActorOf(SayRetrySweeper.Props(connections, settings.SayRetryInterval), SayRetrySweeper.Name);
             system.ActorOf(ConnectionDirectoryActor.Props(connections), ConnectionDirectoryActor.Name);
-            var api = new ChatApi(system, region, connections, settings.RoomAskTimeout, pipeline, redis);
+            var api = new ChatApi(system, region, connections, settings.RoomAskTimeout, pipeline, redis, settings.SayRetryTimeout);
 
             var actions = new ActionRegistry();
             foreach (var action in BuiltInActions()) actions.Add(action);
