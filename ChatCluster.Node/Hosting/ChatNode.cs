@@ -90,6 +90,7 @@ public sealed class ChatNode : IAsyncDisposable
             .WithFallback(ClusterSharding.DefaultConfig())
             .WithFallback(Akka.Cluster.Tools.Singleton.ClusterSingleton.DefaultConfig())
             .WithFallback(Akka.DistributedData.DistributedData.DefaultConfig());
+        RemotingPortCheck.EnsureFree(config);
         var system = ActorSystem.Create(options.SystemName, config);
         RedisChatAdapter? redis = null;
         try
@@ -130,6 +131,16 @@ public sealed class ChatNode : IAsyncDisposable
             foreach (var action in BuiltInActions()) actions.Add(action);
             var runner = new ActionRunner(actions, api, new ActionServices(system, connections, auth, loggers.CreateLogger("ChatCluster.Actions")));
             var services = new NodeServices(region, fanout, connections, settings, pipeline, runner);
+
+            // However the cluster shuts this node down (downed by the split-brain resolver on the minority side of a
+            // partition, or removed by an operator), its clients get their goodbye before the actors stop, rather than
+            // a cut socket or a node that keeps answering for a half that is no longer in the cluster.
+            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "goodbye-clients", async () =>
+            {
+                foreach (var connection in connections.All) connection.Actor.Tell(new ConnectionProtocol.CloseConnection(connection.Id));
+                await WaitFor(() => connections.Count == 0, settings.Transport.CloseTimeout);
+                return Akka.Done.Instance;
+            });
 
             var cluster = Cluster.Get(system);
             var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
