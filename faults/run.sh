@@ -15,5 +15,17 @@ if [ "$(id -u)" = 0 ] && ! command -v iptables >/dev/null 2>&1; then
 fi
 dotnet build -c Release -nologo -v q ChatCluster.Bench >/dev/null
 NODE_DLL="$PWD/ChatCluster.Node/bin/Release/net10.0/ChatCluster.Node.dll"
-exec timeout --kill-after=30 "${FAULTS_TIMEOUT:-1500}" \
-  dotnet ChatCluster.Bench/bin/Release/net10.0/ChatCluster.Bench.dll faults --node-dll "$NODE_DLL" "$@"
+NET_ID=$(( $$ % 10000 ))
+# Whatever happens to the campaign (timeout, crash), its namespaces, bridge and processes go: only ours, by our id.
+cleanup() {
+  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^ccf${NET_ID}n[0-9]+$" || true); do
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
+    ip netns del "$ns" 2>/dev/null || true
+  done
+  ip link del "ccf${NET_ID}br" 2>/dev/null || true
+}
+trap cleanup EXIT
+status=0
+timeout --kill-after=30 "${FAULTS_TIMEOUT:-1500}" \
+  dotnet ChatCluster.Bench/bin/Release/net10.0/ChatCluster.Bench.dll faults --node-dll "$NODE_DLL" --net-id "$NET_ID" "$@" || status=$?
+exit $status

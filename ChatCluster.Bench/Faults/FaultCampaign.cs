@@ -15,7 +15,9 @@ public static class FaultCampaign
 {
     private const int Nodes = 3;
     private const int RedisPort = 21020;
-    private static readonly string[] Rooms = { "fault0", "fault1", "fault2", "fault3" };
+    // Created once every node is up, so sharding spreads them over the three nodes (starting rooms would all land on
+    // the first node).
+    private static readonly string[] Rooms = Enumerable.Range(0, 24).Select(i => $"fault{i:00}").ToArray();
     private static readonly Stopwatch Clock = Stopwatch.StartNew();
 
     private sealed record Fault(string Name, int[] Survivors, Func<Context, Task> Inject, Func<Context, Task> Heal, bool Redis = false);
@@ -35,9 +37,10 @@ public static class FaultCampaign
         var clients = int.Parse(Arg(args, "--clients") ?? "2");
         var logs = Arg(args, "--logs") ?? Directory.CreateTempSubdirectory("faults-").FullName;
         Directory.CreateDirectory(logs);
-        Log($"fault campaign ({(shortMode ? "short" : "long")}): {Nodes} nodes, {clients} clients + 1 observer per node, rooms {string.Join(",", Rooms)}; logs in {logs}");
+        Log($"fault campaign ({(shortMode ? "short" : "long")}): {Nodes} nodes, {clients} clients + 1 observer per node, {Rooms.Length} rooms; logs in {logs}");
 
-        await using var net = await FaultNetwork.CreateAsync(Nodes, Log);
+        var netId = int.Parse(Arg(args, "--net-id") ?? $"{Environment.ProcessId % 10000}");
+        await using var net = await FaultNetwork.CreateAsync(Nodes, netId, Log);
         Log(net.UsesNamespaces ? $"network namespaces: nodes at {net.NodeAddress(0)}..{net.NodeAddress(Nodes - 1)}, clients and redis at {net.HostAddress}"
             : "no network namespaces: nodes on 127.0.0.x");
         await using var redis = new RedisProcess(net.HostAddress, RedisPort, logs);
@@ -46,7 +49,7 @@ public static class FaultCampaign
         // The Redis journal stays off: the chat path under test does not depend on Redis (the adapter mirrors into it).
         await File.WriteAllTextAsync(conf, "chatcluster.redis.journal = off\n");
         var seeds = string.Join(",", Enumerable.Range(0, 2).Select(k => $"akka.tcp://chatcluster@{net.NodeAddress(k)}:{FaultNode.AkkaPort}"));
-        var nodeArgs = new[] { "--seed-nodes", seeds, "--rooms", string.Join(",", Rooms), "--redis", $"{net.HostAddress}:{RedisPort}",
+        var nodeArgs = new[] { "--seed-nodes", seeds, "--rooms", "", "--redis", $"{net.HostAddress}:{RedisPort}",
             "--config", conf, "--log-level", "warning" };
         var nodes = Enumerable.Range(0, Nodes).Select(k => new FaultNode(k, net, nodeDll, logs, nodeArgs)).ToList();
         var ctx = new Context { Net = net, Nodes = nodes, Redis = redis, Short = shortMode };
@@ -59,6 +62,12 @@ public static class FaultCampaign
             foreach (var n in nodes.Skip(1)) n.Start();
             foreach (var n in nodes.Skip(1))
                 if (!await n.WaitListeningAsync(TimeSpan.FromSeconds(90))) throw new InvalidOperationException($"node {n.Index} did not start; see {n.LogPath}");
+            await using (var setup = new FaultSession("setup", 0, Clock))
+            {
+                if (!await setup.ConnectAsync(nodes[0].Address, FaultNode.TcpPort, Array.Empty<string>())) throw new InvalidOperationException("no setup session");
+                foreach (var room in Rooms)
+                    if (!await setup.CreateRoomAsync(room)) throw new InvalidOperationException($"room {room} not created");
+            }
 
             foreach (var fault in Faults(ctx))
             {
@@ -84,30 +93,32 @@ public static class FaultCampaign
     {
         var all = new[] { 0, 1, 2 };
         yield return new Fault("kill -9 node 2", new[] { 0, 1 }, c => { c.Nodes[2].Kill(); return Task.CompletedTask; }, RestartAsync(2));
+        // Victims rotate: a restarted node comes back without rooms (sharding moves them back only slowly), so the next
+        // fault hits a node that has been holding rooms.
         if (!ctx.Short)
-            yield return new Fault("SIGTERM node 2", new[] { 0, 1 }, c => c.Nodes[2].TerminateAsync(TimeSpan.FromSeconds(20)), RestartAsync(2));
+            yield return new Fault("SIGTERM node 1", new[] { 0, 2 }, c => c.Nodes[1].TerminateAsync(TimeSpan.FromSeconds(20)), RestartAsync(1));
         if (ctx.Net.UsesNamespaces)
         {
-            yield return new Fault("partition: node 2 (minority) from 0,1", new[] { 0, 1 },
-                c => c.Net.PartitionAsync(new[] { 2 }, new[] { 0, 1 }), HealAndRestartAsync(2));
+            yield return new Fault("partition: node 1 (minority) from 0,2", new[] { 0, 2 },
+                c => c.Net.PartitionAsync(new[] { 1 }, new[] { 0, 2 }), HealAndRestartAsync(1));
             if (!ctx.Short)
                 yield return new Fault("partition: node 0 (oldest, coordinator) from 1,2", new[] { 1, 2 },
                     c => c.Net.PartitionAsync(new[] { 0 }, new[] { 1, 2 }), HealAndRestartAsync(0));
         }
-        if (!ctx.Short) yield return new Fault("latency 100 ms on node 1", all, AddLatency, RemoveLatency);
+        if (!ctx.Short) yield return new Fault("latency 100 ms on node 2", all, AddLatency, RemoveLatency);
         yield return new Fault("redis kill -9 + restart (empty)", all, c => c.Redis.RestartAsync(TimeSpan.FromSeconds(3)), _ => Task.CompletedTask, Redis: true);
         if (!ctx.Short) yield return new Fault("redis FLUSHALL", all, c => c.Redis.FlushAsync(), _ => Task.CompletedTask, Redis: true);
     }
 
     private static async Task AddLatency(Context c)
     {
-        if (await c.Net.NetemAvailableAsync()) await c.Net.AddLatencyAsync(1, TimeSpan.FromMilliseconds(100));
+        if (await c.Net.NetemAvailableAsync()) await c.Net.AddLatencyAsync(2, TimeSpan.FromMilliseconds(100));
         else Log("tc netem is not available in this kernel: latency fault not injected (phase runs as a control)");
     }
 
     private static async Task RemoveLatency(Context c)
     {
-        if (await c.Net.NetemAvailableAsync()) await c.Net.RemoveLatencyAsync(1);
+        if (await c.Net.NetemAvailableAsync()) await c.Net.RemoveLatencyAsync(2);
     }
 
     private static Func<Context, Task> RestartAsync(int k) => async c =>
@@ -174,7 +185,7 @@ public static class FaultCampaign
         foreach (var s in everyone) await s.DisposeAsync();
 
         var said = sessions.SelectMany(s => s.Says).ToList();
-        var (lost, missing) = Lost(said, everyone, endedAt);
+        var (lost, missing) = Lost(said, everyone, endedAt, injectedAt);
         var duplicates = everyone.Sum(s => s.Received.Count - s.Received.Distinct().Count());
         var reorders = everyone.Sum(Reorders);
         var acked = said.Count(m => m.Acked);
@@ -189,6 +200,8 @@ public static class FaultCampaign
             notes.Add($"goodbyes: {victims.Count(v => v.GotGoodbye)} of {victims.Count}");
         if (fault.Redis) notes.Add(redisRoomsAt is { } r ? $"rooms back in redis after {Seconds(r - injectedAt)} s" : "rooms NOT back in redis");
         if (missing > 0) notes.Add($"{missing} missing deliveries");
+        var hit = RoomsHit(sessions, injectedAt);
+        if (hit > 0) notes.Add($"{hit} of {Rooms.Length} rooms paused > 2 s");
         var refusedErrors = said.Where(m => m.Error is not null).Select(m => m.Error!).Distinct().ToList();
         if (refusedErrors.Count > 0) notes.Add("errors: " + string.Join("; ", refusedErrors));
         var text = $"| {fault.Name} | {acked} / {refused} / {unanswered} | {lost} | {duplicates} | {reorders} | " +
@@ -228,8 +241,9 @@ public static class FaultCampaign
 
     // An acknowledged say is lost when a session that was in its room before it was said, and stayed connected to the
     // end, never received it.
-    private static (int Lost, int Missing) Lost(List<SayRecord> said, List<FaultSession> everyone, long endedAt)
+    private static (int Lost, int Missing) Lost(List<SayRecord> said, List<FaultSession> everyone, long endedAt, long injectedAt)
     {
+        var shown = 0;
         var receipts = everyone.ToDictionary(s => s, s => s.Received.ToHashSet());
         int lost = 0, missing = 0;
         foreach (var m in said.Where(m => m.Acked))
@@ -237,11 +251,25 @@ public static class FaultCampaign
             var missed = everyone.Count(s => (s.ClosedAt ?? long.MaxValue) >= endedAt - 1
                 && s.JoinedAt.TryGetValue(m.Room, out var joined) && joined < m.SentAt
                 && !receipts[s].Contains(new Receipt(m.Room, m.Sender, m.Seq)));
-            if (missed > 0) lost++;
+            if (missed > 0)
+            {
+                lost++;
+                if (shown++ < 5)
+                {
+                    var who = everyone.Where(s => (s.ClosedAt ?? long.MaxValue) >= endedAt - 1 && s.JoinedAt.ContainsKey(m.Room)
+                        && !receipts[s].Contains(new Receipt(m.Room, m.Sender, m.Seq))).Select(s => s.Name);
+                    Log($"  lost: {m.Sender}|{m.Seq} in {m.Room}, said {m.SentAt - injectedAt} ms after the fault, acked after {m.AnsweredAt - m.SentAt} ms; missing at {string.Join(",", who)}");
+                }
+            }
             missing += missed;
         }
         return (lost, missing);
     }
+
+    // Rooms whose first acknowledged say after the fault came more than 2 s after it (they lived on the faulted node).
+    private static int RoomsHit(List<FaultSession> sessions, long injectedAt) =>
+        Rooms.Count(room => sessions.SelectMany(s => s.Says.ToArray()).Where(m => m.Room == room && m.SentAt >= injectedAt && m.Acked)
+            .Select(m => m.AnsweredAt).DefaultIfEmpty(long.MaxValue).Min() - injectedAt > 2_000);
 
     private static int Reorders(FaultSession s)
     {

@@ -34,9 +34,9 @@ public sealed class FaultNetwork : IAsyncDisposable
 
     private string Bridge => $"{_prefix}br";
 
-    public static async Task<FaultNetwork> CreateAsync(int nodes, Action<string> log)
+    /// <param name="id">Names the namespaces and interfaces (ccf&lt;id&gt;…), so a wrapper can clean up after a crash.</param>
+    public static async Task<FaultNetwork> CreateAsync(int nodes, int id, Action<string> log)
     {
-        var id = Environment.ProcessId % 10000;
         var prefix = $"ccf{id}";
         var net = new FaultNetwork(prefix, nodes, true, id % 250);
         try

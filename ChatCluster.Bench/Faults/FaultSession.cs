@@ -105,6 +105,13 @@ public sealed class FaultSession : IAsyncDisposable
         }
     }
 
+    /// <summary>ActionHero's sample action over TCP: creates the room when missing.</summary>
+    public async Task<bool> CreateRoomAsync(string room)
+    {
+        var reply = await RequestAsync($"{{\"action\":\"createChatRoom\",\"params\":{{\"name\":\"{room}\"}}}}", TimeSpan.FromSeconds(20));
+        return reply is not null && reply["error"] is null;
+    }
+
     /// <summary>Room members as the node lists them (roomView), or null without an answer.</summary>
     public async Task<HashSet<string>?> MembersAsync(string room)
     {

@@ -20,7 +20,7 @@ public sealed class RedisProcess : IAsyncDisposable
     public void Start()
     {
         var psi = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "--bind", _host, "--port", $"{_port}", "--save", "", "--appendonly", "no", "--logfile", Path.Combine(_logDir, "redis.log") })
+        foreach (var a in new[] { "--bind", _host, "--port", $"{_port}", "--save", "", "--appendonly", "no", "--protected-mode", "no", "--logfile", Path.Combine(_logDir, "redis.log") })
             psi.ArgumentList.Add(a);
         _process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start redis-server");
         for (var i = 0; i < 50 && !PingAsync().GetAwaiter().GetResult(); i++) Thread.Sleep(100);
