@@ -48,7 +48,9 @@ public static class FaultCampaign
         var conf = Path.Combine(logs, "campaign.conf");
         // The Redis journal stays off: the chat path under test does not depend on Redis (the adapter mirrors into it).
         await File.WriteAllTextAsync(conf, "chatcluster.redis.journal = off\n");
-        var seeds = string.Join(",", Enumerable.Range(0, 2).Select(k => $"akka.tcp://chatcluster@{net.NodeAddress(k)}:{FaultNode.AkkaPort}"));
+        // Every node is a seed: a restarted node must find the running cluster whichever nodes are up (with only two
+        // seeds, the first one restarted while the other is down forms a second cluster).
+        var seeds = string.Join(",", Enumerable.Range(0, Nodes).Select(k => $"akka.tcp://chatcluster@{net.NodeAddress(k)}:{FaultNode.AkkaPort}"));
         var nodeArgs = new[] { "--seed-nodes", seeds, "--rooms", "", "--redis", $"{net.HostAddress}:{RedisPort}",
             "--config", conf, "--log-level", "warning" };
         var nodes = Enumerable.Range(0, Nodes).Select(k => new FaultNode(k, net, nodeDll, logs, nodeArgs)).ToList();
@@ -126,8 +128,12 @@ public static class FaultCampaign
         await c.Nodes[k].WaitExitAsync(TimeSpan.FromSeconds(20));
         c.Nodes[k].Kill();
         await c.Nodes[k].WaitExitAsync(TimeSpan.FromSeconds(10));
+        // After the remoting gate (akka.remote.retry-gate-closed-for, 5 s) the survivors put on the address of the node
+        // that went away: a new incarnation joining inside it lost heartbeats and was taken for unreachable.
+        await Task.Delay(TimeSpan.FromSeconds(6));
         c.Nodes[k].Start();
         if (!await c.Nodes[k].WaitListeningAsync(TimeSpan.FromSeconds(90))) Log($"node {k} did not come back; see {c.Nodes[k].LogPath}");
+        await Task.Delay(TimeSpan.FromSeconds(5)); // sharding hands rooms to the new node
     };
 
     private static Func<Context, Task> HealAndRestartAsync(int k) => async c =>
@@ -151,10 +157,24 @@ public static class FaultCampaign
         {
             for (var i = 0; i <= clientsPerNode; i++)
             {
-                var s = new FaultSession($"{(i == clientsPerNode ? "o" : "c")}{node.Index}.{i}.{Clock.ElapsedMilliseconds}", node.Index, Clock);
-                if (!await s.ConnectAsync(node.Address, FaultNode.TcpPort, Rooms)) Log($"session {s.Name} on node {node.Index} could not join");
-                if (i == clientsPerNode) observers.Add(s);
-                else sessions.Add(s);
+                // Right after a node (re)joins, sharding hands rooms over to it and joins can time out: a session that
+                // could not join every room is dropped and a fresh one tried (bounded), so every phase starts settled.
+                FaultSession? joined = null;
+                for (var attempt = 1; joined is null && attempt <= 20; attempt++)
+                {
+                    var s = new FaultSession($"{(i == clientsPerNode ? "o" : "c")}{node.Index}.{i}.{Clock.ElapsedMilliseconds}", node.Index, Clock);
+                    if (await s.ConnectAsync(node.Address, FaultNode.TcpPort, Rooms))
+                    {
+                        joined = s;
+                        break;
+                    }
+                    Log($"session {s.Name} on node {node.Index} could not join every room (attempt {attempt}): {s.LastError}");
+                    await s.DisposeAsync();
+                    await Task.Delay(TimeSpan.FromSeconds(2));
+                }
+                if (joined is null) throw new InvalidOperationException($"no session could join every room on node {node.Index}");
+                if (i == clientsPerNode) observers.Add(joined);
+                else sessions.Add(joined);
             }
         }
         using var stop = new CancellationTokenSource();

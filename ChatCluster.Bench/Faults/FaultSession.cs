@@ -56,6 +56,9 @@ public sealed class FaultSession : IAsyncDisposable
 
     public bool Open => ClosedAt is null;
 
+    /// <summary>Why <see cref="ConnectAsync"/> failed (the error or "no answer").</summary>
+    public string? LastError { get; private set; }
+
     public async Task<bool> ConnectAsync(string host, int port, IEnumerable<string> rooms)
     {
         try
@@ -66,16 +69,25 @@ public sealed class FaultSession : IAsyncDisposable
         catch (Exception e) when (e is SocketException or OperationCanceledException)
         {
             ClosedAt = _clock.ElapsedMilliseconds;
+            LastError = e.Message;
             return false;
         }
         _stream = _client.GetStream();
         var welcome = Expect();
         _reader = Task.Run(ReadLoopAsync);
-        if (await Wait(welcome, TimeSpan.FromSeconds(10)) is null) return false;
+        if (await Wait(welcome, TimeSpan.FromSeconds(10)) is null)
+        {
+            LastError = "no welcome";
+            return false;
+        }
         foreach (var room in rooms)
         {
             var reply = await RequestAsync($"roomAdd {room}", TimeSpan.FromSeconds(20));
-            if (reply is null || reply["error"] is not null) return false;
+            if (reply is null || reply["error"] is not null)
+            {
+                LastError = $"roomAdd {room}: {(string?)reply?["error"] ?? "no answer"}";
+                return false;
+            }
             JoinedAt[room] = _clock.ElapsedMilliseconds;
         }
         Id = (string?)(await RequestAsync("detailsView", TimeSpan.FromSeconds(10)))?["data"]?["id"];
