@@ -28,6 +28,8 @@ public static class BenchCommand
             case "fanout" or "rooms" or "connect":
                 LoadCommand.PreferInlineSocketCompletions();
                 return await LoadCommand.RunAsync(verb, args[1..]);
+            case "faults":
+                return await Faults.FaultCampaign.RunAsync(args[1..]);
             case "summarize":
                 return SummarizeCommand.Run(args[1..]);
             default:
@@ -39,6 +41,8 @@ public static class BenchCommand
                 Console.WriteLine("  summarize  markdown tables from result files (labels <server>-<scenario>): summarize bench/results/*.jsonl");
                 Console.WriteLine("  failover   (needs scripts/cluster-start.sh) kill -9 worker2: time until its members are gone and its rooms work again");
                 Console.WriteLine("  crossnode  (needs scripts/cluster-start.sh) one busy room with members on 3 nodes: deliveries/s");
+                Console.WriteLine("  faults     [--short] [--node-dll PATH] fault campaign: 3 node processes in network namespaces (root), kill -9,");
+                Console.WriteLine("             SIGTERM, partitions, latency, redis restart/flush; acked lost / duplicates / reorders per fault (faults/run.sh)");
                 Console.WriteLine("  redis-journal [--redis HOST:PORT] [--events N]   Redis journal write (one by one, batched) and replay rates");
                 Console.WriteLine("  redis-latency [--cc-tcp PORT] [--ah-web PORT] [--room R] [--count N]   chat latency ChatCluster <-> ActionHero through Redis");
                 Console.WriteLine("  (fanout/rooms/connect --help lists the load options)");

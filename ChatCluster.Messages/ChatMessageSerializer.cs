@@ -46,6 +46,7 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
         RejoinMembers => "RJ",
         Presence => "PR",
         CloseConnection => "CC",
+        SayRefused => "SRF",
         _ => throw new ArgumentException($"ChatMessageSerializer cannot serialize {o.GetType().FullName}", nameof(o)),
     };
 
@@ -73,9 +74,9 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
             "L" => new LeaveRoom(r.ReadString(), r.ReadString()),
             "GS" => new GetRoomStatus(r.ReadString()),
             "GSR" => ReadStatus(r),
-            "S" => new Say(ReadPayload(r), r.ReadBoolean()),
+            "S" => ReadSay(r),
             "RR" => new RoomReply(r.ReadString(), ReadNullable(r)),
-            "D" => new Deliver(r.ReadInt64(), r.ReadInt64(), ReadPayload(r)),
+            "D" => new Deliver(r.ReadInt64(), r.ReadInt64(), ReadPayload(r), ReadTicket(r)),
             "MA" => new MemberAdded(r.ReadString(), r.ReadString(), r.ReadInt64()),
             "MR" => new MemberRemoved(r.ReadString(), r.ReadString()),
             "RFR" => new RemovedFromRoom(r.ReadString()),
@@ -88,6 +89,7 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
             "RJ" => ReadRejoin(r),
             "PR" => new Presence(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt64()),
             "CC" => new CloseConnection(r.ReadString()),
+            "SRF" => new SayRefused(r.ReadString(), r.ReadInt64(), r.ReadString()),
             _ => throw new System.Runtime.Serialization.SerializationException($"ChatMessageSerializer: unknown manifest [{manifest}]"),
         };
     }
@@ -112,9 +114,13 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
                 w.Write(m.Members.Count);
                 foreach (var member in m.Members) { w.Write(member.ConnectionId); w.Write(member.JoinedAt); }
                 break;
-            case Say m: WritePayload(w, m.Payload); w.Write(m.WantAck); break;
+            case Say m:
+                WritePayload(w, m.Payload); w.Write(m.WantAck); WriteTicket(w, m.Ticket);
+                w.Write(m.AckTo is not null);
+                if (m.AckTo is not null) WriteRef(w, m.AckTo);
+                break;
             case RoomReply m: w.Write(m.Room); WriteNullable(w, m.Error); break;
-            case Deliver m: w.Write(m.Epoch); w.Write(m.Seq); WritePayload(w, m.Payload); break;
+            case Deliver m: w.Write(m.Epoch); w.Write(m.Seq); WritePayload(w, m.Payload); WriteTicket(w, m.Ticket); break;
             case MemberAdded m: w.Write(m.Room); w.Write(m.ConnectionId); w.Write(m.JoinedAt); break;
             case MemberRemoved m: w.Write(m.Room); w.Write(m.ConnectionId); break;
             case RemovedFromRoom m: w.Write(m.Room); break;
@@ -132,6 +138,7 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
                 break;
             case Presence m: w.Write(m.Room); w.Write(m.Kind); w.Write(m.ConnectionId); w.Write(m.At); break;
             case CloseConnection m: w.Write(m.ConnectionId); break;
+            case SayRefused m: w.Write(m.Room); w.Write(m.SayId); w.Write(m.Error); break;
             default: throw new ArgumentException($"ChatMessageSerializer cannot serialize {obj.GetType().FullName}", nameof(obj));
         }
     }
@@ -143,6 +150,29 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
 
     private static ChatPayload ReadPayload(BinaryReader r) =>
         new(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt64());
+
+    // Appended fields: a message from a node that does not write them ends before them.
+    private static bool More(BinaryReader r) => r.BaseStream.Position < r.BaseStream.Length;
+
+    private static void WriteTicket(BinaryWriter w, SayTicket? t)
+    {
+        w.Write(t is not null);
+        if (t is null) return;
+        w.Write(t.Key);
+        w.Write(t.Id);
+    }
+
+    private static SayTicket? ReadTicket(BinaryReader r) =>
+        More(r) && r.ReadBoolean() ? new SayTicket(r.ReadString(), r.ReadInt64()) : null;
+
+    private Say ReadSay(BinaryReader r)
+    {
+        var payload = ReadPayload(r);
+        var wantAck = r.ReadBoolean();
+        var ticket = ReadTicket(r);
+        var ackTo = More(r) && r.ReadBoolean() ? ReadRef(r) : null;
+        return new Say(payload, wantAck, ticket, ackTo);
+    }
 
     private static RoomStatusReply ReadStatus(BinaryReader r)
     {

@@ -32,11 +32,26 @@ public static class RoomProtocol
     /// <summary>The answer to <see cref="GetRoomStatus"/>, or an error (room does not exist).</summary>
     public sealed record RoomStatusReply(string Room, IReadOnlyList<RoomMember> Members, string? Error) : IChatMessage;
 
-    /// <summary>Say in the room. <paramref name="WantAck"/>: reply with a <see cref="RoomReply"/> (server API broadcasts).</summary>
-    public sealed record Say(ChatPayload Payload, bool WantAck) : IChatMessage, IWithRoomName
+    /// <summary>
+    /// Say in the room. <paramref name="WantAck"/>: reply with a <see cref="RoomReply"/> once ordered (server API
+    /// broadcasts). <paramref name="Ticket"/>: the say's identity for acknowledgement and deduplication; the room puts it
+    /// on the <see cref="Deliver"/>, and the node that holds the sender answers the sender when it arrives.
+    /// <paramref name="AckTo"/>: the sender's node fan-out, sent the delivery even when that node holds no member of the
+    /// room (so the sender is still answered).
+    /// </summary>
+    public sealed record Say(ChatPayload Payload, bool WantAck, SayTicket? Ticket = null, IActorRef? AckTo = null) : IChatMessage, IWithRoomName
     {
         public string Room => Payload.Room;
     }
+
+    /// <summary>
+    /// Who said it (<paramref name="Key"/>: the connection id, or a key of its own per server broadcast) and the say's
+    /// number, increasing per key. A retried say keeps its ticket, so a node that already delivered it drops the copy.
+    /// </summary>
+    public sealed record SayTicket(string Key, long Id);
+
+    /// <summary>The room refused a ticketed say (it does not exist): the sender's connection answers the client.</summary>
+    public sealed record SayRefused(string Room, long SayId, string Error) : IChatMessage;
 
     /// <summary>Ok when <paramref name="Error"/> is null; otherwise the catalogue text of the refusal.</summary>
     public sealed record RoomReply(string Room, string? Error) : IChatMessage
@@ -46,8 +61,12 @@ public static class RoomProtocol
 
     // ---- room -> node fan-out (one per node that holds members) ----
 
-    /// <summary>One chat message for every local member of the room on the receiving node.</summary>
-    public sealed record Deliver(long Epoch, long Seq, ChatPayload Payload) : IChatMessage;
+    /// <summary>
+    /// One chat message for every local member of the room on the receiving node. <paramref name="Ticket"/>: the say's
+    /// identity (null for chat that did not come from a ticketed say): deduplicated per node, and acknowledged to the
+    /// sender by the node that holds it.
+    /// </summary>
+    public sealed record Deliver(long Epoch, long Seq, ChatPayload Payload, SayTicket? Ticket = null) : IChatMessage;
 
     public sealed record MemberAdded(string Room, string ConnectionId, long JoinedAt) : IChatMessage;
 

@@ -24,11 +24,17 @@ public sealed class ChatApi
     private readonly TimeSpan _timeout;
     private readonly MiddlewarePipeline _middleware;
     private readonly RedisChatAdapter? _redis;
+    private readonly TimeSpan _broadcastRetryTimeout;
+    // Broadcasts have no connection to number them: each gets a key of its own (this node's prefix + a counter).
+    private readonly string _broadcastKeyPrefix = "server:" + Guid.NewGuid().ToString("N") + ":";
+    private long _broadcasts;
 
+    /// <param name="broadcastRetryTimeout">How long a broadcast is retried while its room does not answer (say-retry-timeout).</param>
     public ChatApi(ActorSystem system, IActorRef roomRegion, LocalConnections connections, TimeSpan timeout, MiddlewarePipeline middleware,
-        RedisChatAdapter? redis = null)
+        RedisChatAdapter? redis = null, TimeSpan? broadcastRetryTimeout = null)
     {
         _redis = redis;
+        _broadcastRetryTimeout = broadcastRetryTimeout ?? timeout;
         _system = system;
         _rooms = roomRegion;
         _connections = connections;
@@ -132,7 +138,25 @@ public sealed class ChatApi
             if (verdict.Kind == SayVerdictKind.Silence) return;
             payload = ChatPayloadJson.FromJson(verdict.Payload!, payload);
         }
-        Check(await Ask<RoomReply>(new Say(payload, WantAck: true)));
+        // Answered once the room ordered it. A room that does not answer (its node crashed, it is moving) is asked again
+        // with the same ticket until say-retry-timeout: a node that already delivered it drops the copy.
+        var say = new Say(payload, WantAck: true, new SayTicket(_broadcastKeyPrefix + Interlocked.Increment(ref _broadcasts), 1));
+        var deadline = DateTime.UtcNow + _broadcastRetryTimeout;
+        while (true)
+        {
+            try
+            {
+                Check(await _rooms.Ask<RoomReply>(say, _timeout));
+                return;
+            }
+            catch (AskTimeoutException) when (DateTime.UtcNow < deadline)
+            {
+            }
+            catch (AskTimeoutException)
+            {
+                throw new ChatException(ChatErrors.RoomUnavailable);
+            }
+        }
     }
 
     /// <summary>

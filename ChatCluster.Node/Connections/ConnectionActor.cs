@@ -44,6 +44,14 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
     private int _totalActions;
     private int _pendingActions;
     private bool _stopping;
+    private long _lastSayId;
+    private InFlightSay? _say; // the say the room has not confirmed yet (one at a time)
+
+    /// <summary>A say on its way to its room: what to send again, and how to answer the client if it never arrives.</summary>
+    private sealed record InFlightSay(RoomProtocol.Say Command, string MessageIdJson, string? DataJson, long FirstSentAt)
+    {
+        public int Attempts { get; set; } = 1;
+    }
 
     public ConnectionActor(string id, ClientInfo info, IClientTransport transport, NodeServices node)
     {
@@ -155,6 +163,19 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
                 break;
             case ConnectionProtocol.SetProperty m:
                 HandleSetProperty(m);
+                break;
+            case SayAcked m:
+                if (_say?.Command.Ticket!.Id == m.SayId) SayAnswered();
+                break;
+            case SayRefused m:
+                if (_say?.Command.Ticket!.Id == m.SayId && _local.Acks!.TryTake(m.SayId) is not null)
+                {
+                    Reply(_format.VerbError(m.Error, _say.MessageIdJson, _say.DataJson));
+                    SayAnswered();
+                }
+                break;
+            case RetrySay:
+                RetryOrGiveUp();
                 break;
             case ConnectionProtocol.CloseConnection:
                 if (!Sender.IsNobody()) Sender.Tell(new ConnectionProtocol.ConnectionReply(_id, true));
@@ -335,9 +356,7 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
         Operations.NodeCounters.MessagesReceived.Increment();
         if (!_node.Middleware.HasOnSayReceive)
         {
-            // The hot path. The reply is queued first, so the sender sees it before its own chat message.
-            Ok(null, messageId);
-            _node.RoomRegion.Tell(new RoomProtocol.Say(payload, WantAck: false));
+            SendSay(payload, messageId, r.DataJson); // the hot path
             return;
         }
         var verdict = _node.Middleware.OnSayReceiveAsync(View(), room, ChatPayloadJson.ToJson(payload));
@@ -381,7 +400,7 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
                 AskRoom(new LeaveRoom(verb.Room, _id), verb with { Name = "roomLeave" });
                 return;
             case SayVerdict say:
-                HandleSayVerdict(verb, say);
+                if (HandleSayVerdict(verb, say)) return; // sent to the room: waits for its answer
                 break;
 
             // room answers
@@ -410,19 +429,60 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
     }
 
     // onSayReceive decided: send what it returned (only message/room/from/sentAt carry over), stay silent, or refuse.
-    private void HandleSayVerdict(PendingVerb verb, SayVerdict verdict)
+    // True when the say went to its room (the connection keeps waiting for the room's answer).
+    private bool HandleSayVerdict(PendingVerb verb, SayVerdict verdict)
     {
         switch (verdict.Kind)
         {
             case SayVerdictKind.Refuse:
                 Fail(verb, verdict.Refusal!);
-                return;
+                return false;
             case SayVerdictKind.Deliver:
-                Ok(null, verb.MessageIdJson);
-                _node.RoomRegion.Tell(new RoomProtocol.Say(ChatPayloadJson.FromJson(verdict.Payload!, verb.Payload!), WantAck: false));
-                return;
+                SendSay(ChatPayloadJson.FromJson(verdict.Payload!, verb.Payload!), verb.MessageIdJson, verb.DataJson);
+                return true;
         }
         Ok(null, verb.MessageIdJson);
+        return false;
+    }
+
+    // "OK" means the room ordered the say: the reply is written by this node's fan-out when the room's delivery arrives,
+    // just before the sender's own copy of the message. Until then later requests wait (one say in flight per
+    // connection keeps its says in order, and lets every node drop a retried copy by its number).
+    private void SendSay(ChatPayload payload, string messageId, string? dataJson)
+    {
+        var now = Environment.TickCount64;
+        var say = new RoomProtocol.Say(payload, WantAck: false, new SayTicket(_id, ++_lastSayId), _node.Fanout);
+        _say = new InFlightSay(say, messageId, dataJson, now);
+        (_local.Acks ??= new SayAckSlot()).Arm(say.Ticket!.Id, _format.VerbOk(null, messageId), now);
+        _node.RoomRegion.Tell(say);
+        _phase = Phase.Waiting;
+    }
+
+    private void SayAnswered()
+    {
+        _say = null;
+        BecomeActive();
+    }
+
+    // The room has not confirmed the say for a retry interval: send it again (same ticket: no member sees it twice), or,
+    // past the bound, tell the client it did not go through. Whoever takes the slot first answers: the fan-out or this.
+    private void RetryOrGiveUp()
+    {
+        if (_say is not { } say) return;
+        var now = Environment.TickCount64;
+        var retry = _node.Settings;
+        if (say.Attempts >= retry.SayMaxAttempts || now - say.FirstSentAt >= (long)retry.SayRetryTimeout.TotalMilliseconds)
+        {
+            if (_local.Acks!.TryTake(say.Command.Ticket!.Id) is null) return; // ordered meanwhile: SayAcked is on its way
+            Log.Warning("connection {0}: say to room {1} not confirmed after {2} attempts in {3} ms; refused",
+                _id, say.Command.Room, say.Attempts, now - say.FirstSentAt);
+            Reply(_format.VerbError(ChatErrors.RoomUnavailable, say.MessageIdJson, say.DataJson));
+            SayAnswered();
+            return;
+        }
+        say.Attempts++;
+        _local.Acks!.Resent(now);
+        _node.RoomRegion.Tell(say.Command);
     }
 
     private void Fail(PendingVerb verb, string error)

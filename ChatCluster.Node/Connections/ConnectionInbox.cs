@@ -43,6 +43,16 @@ public static class ConnectionInbox
         public IActorRef? ReplyTo { get; init; }
     }
 
+    /// <summary>The room ordered the connection's say in flight; the OK is written already (by the fan-out).</summary>
+    public sealed record SayAcked(long SayId) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
+
+    /// <summary>The say in flight has not been confirmed for a retry interval (from <see cref="SayRetrySweeper"/>).</summary>
+    public sealed record RetrySay : INoSerializationVerificationNeeded, IDeadLetterSuppression
+    {
+        public static readonly RetrySay Instance = new();
+        private RetrySay() { }
+    }
+
     /// <summary>Connection <c>create</c> middleware has run; the welcome can go out.</summary>
     internal sealed record Created : INoSerializationVerificationNeeded
     {

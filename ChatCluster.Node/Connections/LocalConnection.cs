@@ -26,6 +26,22 @@ public sealed class LocalConnection
 
     public IActorRef Actor { get; }
 
+    /// <summary>The say in flight; created by the connection's first say (idle connections do not pay for it).</summary>
+    public SayAckSlot? Acks { get; set; }
+
+    /// <summary>
+    /// The room ordered say <paramref name="sayId"/> (its delivery reached this node): the OK goes into the socket now,
+    /// before the caller writes the message itself, and the actor goes on with the next request. False when the say
+    /// was answered already (a copy, or the connection gave up on it).
+    /// </summary>
+    public bool Acknowledge(long sayId)
+    {
+        if (Acks?.TryTake(sayId) is not { } reply) return false;
+        Transport.Send(reply);
+        Actor.Tell(new ConnectionInbox.SayAcked(sayId));
+        return true;
+    }
+
     public ConnectionView View
     {
         get => _view;

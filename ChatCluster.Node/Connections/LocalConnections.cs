@@ -19,4 +19,10 @@ public sealed class LocalConnections
     public bool TryGet(string id, out LocalConnection connection) => _byId.TryGetValue(id, out connection!);
 
     public ICollection<LocalConnection> All => _byId.Values;
+
+    /// <summary>Every connection without taking a snapshot (for periodic sweeps over many connections).</summary>
+    public IEnumerable<LocalConnection> Enumerate()
+    {
+        foreach (var entry in _byId) yield return entry.Value;
+    }
 }

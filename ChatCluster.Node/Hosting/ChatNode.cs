@@ -95,6 +95,7 @@ public sealed class ChatNode : IAsyncDisposable
             .WithFallback(ClusterSharding.DefaultConfig())
             .WithFallback(Akka.Cluster.Tools.Singleton.ClusterSingleton.DefaultConfig())
             .WithFallback(Akka.DistributedData.DistributedData.DefaultConfig());
+        RemotingPortCheck.EnsureFree(config);
         var system = ActorSystem.Create(options.SystemName, BootstrapSetup.Create().WithConfig(config).And(new LoggerFactorySetup(loggers)));
         RedisChatAdapter? redis = null;
         NodeOperations? operations = null;
@@ -126,15 +127,22 @@ public sealed class ChatNode : IAsyncDisposable
                 messageExtractor: new RoomMessageExtractor(settings.ShardCount));
             var partitions = settings.FanoutPartitions > 0 ? settings.FanoutPartitions : Environment.ProcessorCount;
             var lanes = new FanoutLanes(settings.FanoutLanes > 0 ? settings.FanoutLanes : Environment.ProcessorCount, settings.FanoutInlineMaxMembers);
-            var fanout = system.ActorOf(NodeFanoutActor.RouterProps(partitions, connections, pipeline, lanes, redis), NodeFanoutActor.Name);
+            // A retried say may still arrive until the sender gives up; twice that is a safe memory for copies.
+            var dedupeWindow = settings.SayRetryTimeout * 2;
+            var fanout = system.ActorOf(NodeFanoutActor.RouterProps(partitions, connections, pipeline, lanes, dedupeWindow, redis), NodeFanoutActor.Name);
+            system.ActorOf(SayRetrySweeper.Props(connections, settings.SayRetryInterval), SayRetrySweeper.Name);
             system.ActorOf(ConnectionDirectoryActor.Props(connections), ConnectionDirectoryActor.Name);
-            var api = new ChatApi(system, region, connections, settings.RoomAskTimeout, pipeline, redis);
+            var api = new ChatApi(system, region, connections, settings.RoomAskTimeout, pipeline, redis, settings.SayRetryTimeout);
 
             var actions = new ActionRegistry();
             foreach (var action in BuiltInActions()) actions.Add(action);
             var runner = new ActionRunner(actions, api, new ActionServices(system, connections, auth, loggers.CreateLogger("ChatCluster.Actions")));
             var services = new NodeServices(region, fanout, connections, settings, pipeline, runner);
             operations.Attach(region, connections, runner, redis);
+
+            // However the cluster shuts this node down (downed by the split-brain resolver on the minority side of a
+            // partition, or removed by an operator), CoordinatedShutdown runs the drain's tasks (NodeDrain): its clients
+            // get their goodbye before the actors stop.
 
             var cluster = Cluster.Get(system);
             var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -20,6 +20,9 @@ public sealed record ChatSettings(
     TimeSpan RegistryReadTimeout,
     bool JournalIsShared,
     bool PresenceEvents,
+    TimeSpan SayRetryInterval,
+    TimeSpan SayRetryTimeout,
+    int SayMaxAttempts,
     int MaxPendingActions,
     int FanoutPartitions,
     int FanoutLanes,
@@ -50,6 +53,9 @@ public sealed record ChatSettings(
             RegistryReadTimeout: c.GetTimeSpan("rooms.registry-read-timeout"),
             JournalIsShared: c.GetBoolean("rooms.journal-is-shared"),
             PresenceEvents: c.GetBoolean("rooms.presence-events"),
+            SayRetryInterval: c.GetTimeSpan("rooms.say-retry-interval"),
+            SayRetryTimeout: c.GetTimeSpan("rooms.say-retry-timeout"),
+            SayMaxAttempts: c.GetInt("rooms.say-max-attempts"),
             MaxPendingActions: c.GetInt("actions.max-pending"),
             FanoutPartitions: c.GetInt("fanout-partitions"),
             FanoutLanes: c.GetInt("fanout-lanes"),
@@ -88,6 +94,9 @@ public sealed record ChatSettings(
         Check(WebPort is >= 0 and <= 65535, $"chatcluster.websocket.port must be 0..65535, was {WebPort}");
         Check(ShardCount > 0, $"chatcluster.rooms.shard-count must be positive, was {ShardCount}");
         Check(RoomAskTimeout > TimeSpan.Zero, "chatcluster.rooms.ask-timeout must be positive");
+        Check(SayRetryInterval > TimeSpan.Zero, "chatcluster.rooms.say-retry-interval must be positive");
+        Check(SayRetryTimeout >= SayRetryInterval, "chatcluster.rooms.say-retry-timeout must be at least chatcluster.rooms.say-retry-interval");
+        Check(SayMaxAttempts > 0, $"chatcluster.rooms.say-max-attempts must be positive, was {SayMaxAttempts}");
         Check(FanoutPartitions >= 0, $"chatcluster.fanout-partitions must be 0 (one per core) or more, was {FanoutPartitions}");
         Check(FanoutInlineMaxMembers >= 0, $"chatcluster.fanout-inline-max-members must be 0 or more, was {FanoutInlineMaxMembers}");
         Check(FanoutLanes >= 0, $"chatcluster.fanout-lanes must be 0 (one per core) or more, was {FanoutLanes}");

@@ -67,7 +67,14 @@ public static class NodeCommand
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
         }
-        await stop.Task;
+        if (await Task.WhenAny(stop.Task, node.System.WhenTerminated) != stop.Task)
+        {
+            // Downed (the minority side of a partition, or removed by the cluster): the clients were told goodbye during
+            // the shutdown; a supervisor restarts the node, which then joins as a new incarnation.
+            node.Logger.LogError("this node was removed from the cluster (downed); its clients were told goodbye; exiting");
+            await node.StopAsync();
+            return 3;
+        }
         node.Logger.LogInformation("draining: {Count} connections get their goodbye, then the node leaves the cluster", node.Services.Connections.Count);
         await node.DrainAsync();
         return 0;

@@ -43,6 +43,7 @@ public sealed class RedisChatAdapter : IAsyncDisposable
     private IActorRef? _fanout;
     private TimeSpan _askTimeout = TimeSpan.FromSeconds(5);
     private int _disposed;
+    private readonly ForeignTokenWarning _foreignToken;
 
     private RedisChatAdapter(RedisChatSettings settings, string serverId, string systemName, ConnectionMultiplexer keystore,
         ConnectionMultiplexer pubsub, ILogger log)
@@ -53,13 +54,18 @@ public sealed class RedisChatAdapter : IAsyncDisposable
         _keystore = keystore;
         _pubsub = pubsub;
         _log = log;
+        _foreignToken = new ForeignTokenWarning(log, settings.ForeignTokenWarningInterval);
         foreach (var (role, mux) in new[] { ("keystore", keystore), ("pubsub", pubsub) })
         {
             mux.ConnectionFailed += (_, e) => Operations.RedisLog.ConnectionLost(_log, role, e.EndPoint, e.ConnectionType, e.FailureType);
             mux.ConnectionRestored += (_, e) =>
             {
                 Operations.RedisLog.ConnectionRegained(_log, role, e.EndPoint, e.ConnectionType);
-                if (role == "keystore" && e.ConnectionType == ConnectionType.Interactive) _fanout?.Tell(new Akka.Routing.Broadcast(ResyncKeyStore.Instance)); // every fan-out partition
+                if (role == "keystore" && e.ConnectionType == ConnectionType.Interactive)
+                {
+                    _fanout?.Tell(new Akka.Routing.Broadcast(ResyncKeyStore.Instance)); // every fan-out partition
+                    _ = RewriteRoomsAsync();
+                }
             };
         }
     }
@@ -120,6 +126,40 @@ public sealed class RedisChatAdapter : IAsyncDisposable
         {
             _log.LogDebug("SISMEMBER {Room} failed: {Error}", room, e.Message);
             return null;
+        }
+    }
+
+    /// <summary>Bus messages ignored because of another serverToken (see <see cref="ForeignTokenWarning"/>).</summary>
+    public int ForeignTokenMessages
+    {
+        get
+        {
+            lock (_foreignToken) return _foreignToken.Seen;
+        }
+    }
+
+    /// <summary>
+    /// The key store came back (it may have restarted empty): every room the cluster knows (the replicated registry, as
+    /// this node reads it) goes back into ActionHero's rooms SET, also rooms without members, which no fan-out resends.
+    /// Every node does it; SADD is idempotent. Never throws.
+    /// </summary>
+    public async Task RewriteRoomsAsync()
+    {
+        if (_system is null) return;
+        try
+        {
+            var replicator = Akka.DistributedData.DistributedData.Get(_system).Replicator;
+            var reply = await replicator.Ask<Akka.DistributedData.IGetResponse>(
+                Akka.DistributedData.Dsl.Get(Rooms.RoomRegistry.Key, Akka.DistributedData.ReadLocal.Instance), _askTimeout).ConfigureAwait(false);
+            if (reply is not Akka.DistributedData.GetSuccess success) return;
+            var rooms = success.Get(Rooms.RoomRegistry.Key).Elements.Select(r => (RedisValue)r).ToArray();
+            if (rooms.Length == 0) return;
+            var added = await Db.SetAddAsync(RedisChatKeys.RoomsKey, rooms).ConfigureAwait(false);
+            if (added > 0) _log.LogInformation("redis key store back: {Added} of {Count} rooms re-written to {Key}", added, rooms.Length, RedisChatKeys.Rooms);
+        }
+        catch (Exception e) when (IsRedisFailure(e) || e is AskTimeoutException)
+        {
+            _log.LogWarning("redis key store back, but the rooms could not be re-written: {Error}", e.Message);
         }
     }
 
@@ -391,7 +431,11 @@ public sealed class RedisChatAdapter : IAsyncDisposable
             _log.LogWarning("unreadable bus message ignored: {Error}", e.Message);
             return Task.CompletedTask;
         }
-        if (m is null) return Task.CompletedTask; // another serverToken
+        if (m is null) // another serverToken (or none): ignored, as ActionHero does, but not silently
+        {
+            lock (_foreignToken) _foreignToken.Note(text, Environment.TickCount64);
+            return Task.CompletedTask;
+        }
         switch (m.MessageType)
         {
             case RedisChatKeys.Chat when m.Chat is not null && !IsOurs(m.ServerId):

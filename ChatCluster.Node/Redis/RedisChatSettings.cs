@@ -17,7 +17,8 @@ public sealed record RedisChatSettings(
     TimeSpan RpcTimeout,
     TimeSpan CommandTimeout,
     bool Journal,
-    string JournalKeyPrefix)
+    string JournalKeyPrefix,
+    TimeSpan ForeignTokenWarningInterval)
 {
     /// <summary>The role a node with an explicit <c>server-id</c> carries, so the other ChatCluster nodes know the id is theirs.</summary>
     public const string ServerIdRolePrefix = "chatcluster-server-id=";
@@ -37,7 +38,8 @@ public sealed record RedisChatSettings(
             RpcTimeout: c.GetTimeSpan("rpc-timeout", TimeSpan.FromSeconds(5)),
             CommandTimeout: c.GetTimeSpan("command-timeout", TimeSpan.FromSeconds(2)),
             Journal: c.GetBoolean("journal", true),
-            JournalKeyPrefix: c.GetString("journal-key-prefix", "chatcluster:") ?? "");
+            JournalKeyPrefix: c.GetString("journal-key-prefix", "chatcluster:") ?? "",
+            ForeignTokenWarningInterval: c.GetTimeSpan("foreign-token-warning-interval", TimeSpan.FromSeconds(60)));
         if (settings.Enabled) settings.Validate();
         return settings;
     }
@@ -76,5 +78,7 @@ public sealed record RedisChatSettings(
         if (Channel.Length == 0) throw new ConfigurationException("chatcluster.redis.channel must not be empty");
         if (RpcTimeout <= TimeSpan.Zero) throw new ConfigurationException("chatcluster.redis.rpc-timeout must be positive");
         if (CommandTimeout <= TimeSpan.Zero) throw new ConfigurationException("chatcluster.redis.command-timeout must be positive");
+        if (ForeignTokenWarningInterval <= TimeSpan.Zero)
+            throw new ConfigurationException("chatcluster.redis.foreign-token-warning-interval must be positive");
     }
 }

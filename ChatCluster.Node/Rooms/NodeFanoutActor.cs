@@ -24,13 +24,16 @@ public sealed class NodeFanoutActor : ReceiveActor
     private readonly MiddlewarePipeline _middleware;
     private readonly RedisChatAdapter? _redis;
     private readonly FanoutLanes _lanes;
+    private readonly DeliveredSays _delivered;
     public const string Name = "fanout";
 
     private readonly Dictionary<string, LocalRoomMembers> _rooms = new(StringComparer.Ordinal);
 
-    public NodeFanoutActor(LocalConnections connections, MiddlewarePipeline middleware, FanoutLanes lanes, RedisChatAdapter? redis = null)
+    public NodeFanoutActor(LocalConnections connections, MiddlewarePipeline middleware, FanoutLanes lanes, TimeSpan dedupeWindow,
+        RedisChatAdapter? redis = null)
     {
         _lanes = lanes;
+        _delivered = new DeliveredSays(dedupeWindow);
         _connections = connections;
         _middleware = middleware;
         _redis = redis;
@@ -47,8 +50,8 @@ public sealed class NodeFanoutActor : ReceiveActor
     /// <c>/user/fanout</c>, keyed by room, so rooms fan out on every core while each room keeps one order.
     /// </summary>
     public static Props RouterProps(int partitions, LocalConnections connections, MiddlewarePipeline middleware, FanoutLanes lanes,
-        RedisChatAdapter? redis = null) =>
-        Props(connections, middleware, lanes, redis).WithRouter(new Akka.Routing.ConsistentHashingPool(partitions).WithHashMapping(RoomOf));
+        TimeSpan dedupeWindow, RedisChatAdapter? redis = null) =>
+        Props(connections, middleware, lanes, dedupeWindow, redis).WithRouter(new Akka.Routing.ConsistentHashingPool(partitions).WithHashMapping(RoomOf));
 
     private static object RoomOf(object message) => message switch
     {
@@ -63,11 +66,19 @@ public sealed class NodeFanoutActor : ReceiveActor
     // Routees answer as the router: a room must see one fan-out target per node.
     private IActorRef PublicRef => Context.Parent.Path.Name == Name ? Context.Parent : Self;
 
-    public static Props Props(LocalConnections connections, MiddlewarePipeline middleware, FanoutLanes lanes, RedisChatAdapter? redis = null) =>
-        ActorFactory<NodeFanoutActor>.Props(() => new NodeFanoutActor(connections, middleware, lanes, redis));
+    public static Props Props(LocalConnections connections, MiddlewarePipeline middleware, FanoutLanes lanes, TimeSpan dedupeWindow,
+        RedisChatAdapter? redis = null) =>
+        ActorFactory<NodeFanoutActor>.Props(() => new NodeFanoutActor(connections, middleware, lanes, dedupeWindow, redis));
 
     private void HandleDeliver(Deliver m)
     {
+        if (m.Ticket is { } ticket)
+        {
+            // A retried say this node delivered before: its members have it, its sender was answered.
+            if (!_delivered.TryAccept(ticket, Environment.TickCount64)) return;
+            // The sender's OK goes into its socket here, before any copy of the message below (same room, same order).
+            if (_connections.TryGet(ticket.Key, out var sender)) sender.Acknowledge(ticket.Id);
+        }
         if (!_rooms.TryGetValue(m.Payload.Room, out var members) || members.Count == 0) return;
         if (_middleware.HasSay)
         {

@@ -459,18 +459,23 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         if (error is not null)
         {
             if (m.WantAck) Sender.Tell(new RoomReply(_state.Room, error));
+            else if (m.Ticket is not null) Sender.Tell(new SayRefused(_state.Room, m.Ticket.Id, error));
             return;
         }
-        Fanout(m.Payload);
+        var deliver = Fanout(m.Payload, m.Ticket);
+        // The sender is answered by its node when the delivery arrives there; a sender this room does not count as a
+        // member (its rejoin is late) must be answered all the same.
+        if (m.Ticket is not null && m.AckTo is not null && !_state.HasNode(m.AckTo)) m.AckTo.Tell(deliver);
         if (m.WantAck) Sender.Tell(new RoomReply(_state.Room, null));
     }
 
-    private void Fanout(ChatPayload payload)
+    private Deliver Fanout(ChatPayload payload, SayTicket? ticket = null)
     {
-        var deliver = new Deliver(_incarnation, _state.NextSeq(), payload);
+        var deliver = new Deliver(_incarnation, _state.NextSeq(), payload, ticket);
         foreach (var node in _state.Nodes) node.Tell(deliver);
         // ActionHero nodes deliver it to their members; ChatCluster nodes ignore it (they got the Deliver above).
         _redis?.PublishChat(payload);
+        return deliver;
     }
 
     // Members keep a room alive; an empty room stops after a while (its existence is in the journal).

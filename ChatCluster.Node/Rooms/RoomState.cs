@@ -33,6 +33,9 @@ public sealed class RoomState
     /// <summary>The fan-out actors of the nodes with at least one member.</summary>
     public IReadOnlyCollection<IActorRef> Nodes => _nodes.Keys;
 
+    /// <summary>Whether <paramref name="nodeFanout"/> already gets every message (it holds a member).</summary>
+    public bool HasNode(IActorRef nodeFanout) => _nodes.ContainsKey(nodeFanout);
+
     public void Apply(RoomEvents.RoomCreated e)
     {
         Exists = true;

@@ -1,0 +1,40 @@
+using static ChatCluster.Messages.RoomProtocol;
+
+namespace ChatCluster.Node.Rooms;
+
+/// <summary>
+/// The newest say number delivered on this node per sender, so a retried say that was delivered here before is dropped.
+/// A sender has one say in flight at a time, so its numbers reach every node in increasing order and "newest" is all
+/// there is to remember. Entries only matter while a retry can still come: older ones are forgotten when the table
+/// has doubled since the last sweep (memory follows the senders of the last <c>window</c>, amortised O(1) per say).
+/// Not thread-safe: one per fan-out partition.
+/// </summary>
+public sealed class DeliveredSays
+{
+    private const int MinSweepAt = 1024;
+
+    private readonly Dictionary<string, (long Id, long At)> _newest = new(StringComparer.Ordinal);
+    private readonly long _windowMs;
+    private int _sweepAt = MinSweepAt;
+
+    public DeliveredSays(TimeSpan window) => _windowMs = (long)window.TotalMilliseconds;
+
+    public int Count => _newest.Count;
+
+    /// <summary>True the first time this node sees <paramref name="ticket"/>; false for a copy (already delivered).</summary>
+    public bool TryAccept(SayTicket ticket, long nowMs)
+    {
+        ref var entry = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_newest, ticket.Key, out var existed);
+        if (existed && ticket.Id <= entry.Id) return false;
+        entry = (ticket.Id, nowMs);
+        if (_newest.Count >= _sweepAt) Sweep(nowMs);
+        return true;
+    }
+
+    private void Sweep(long nowMs)
+    {
+        foreach (var (key, entry) in _newest)
+            if (nowMs - entry.At > _windowMs) _newest.Remove(key);
+        _sweepAt = Math.Max(MinSweepAt, _newest.Count * 2);
+    }
+}
