@@ -11,15 +11,24 @@ namespace ChatCluster.Transports;
 /// since its last send in one write, so a busy connection gets many frames per syscall on its own.
 ///
 /// Backpressure and the slow-consumer policy: when the socket's pipe is full (Kestrel's write buffer limit) the
-/// flush does not complete; until it does, messages wait in a backlog bounded in messages and bytes
-/// (<c>chatcluster.outbound.max-messages</c> / <c>max-bytes</c>). A message that does not fit closes the
-/// connection (logged, counted in <see cref="Overflows"/>): nothing is dropped silently and node memory stays
-/// bounded. An idle connection holds no buffer and no queue.
+/// flush does not complete; until it does, messages wait in a backlog. The reader is judged by
+/// <see cref="Limits.SlowConsumerRule"/>: bytes waiting (<c>chatcluster.outbound.max-bytes</c>) and the age of the
+/// oldest waiting message (<c>max-age</c>), so a burst that a reader drains does not cut it. A reader judged slow
+/// is disconnected (logged with both figures, counted in <see cref="Overflows"/>): nothing is dropped silently and
+/// node memory stays bounded. An idle connection holds no buffer and no queue.
+///
+/// Inbound backpressure: the read loop counts requests in (<see cref="RequestStarted"/>); a reply written with
+/// <see cref="Reply"/> ends one. At <c>chatcluster.limits.max-requests-in-flight</c> the read loop waits
+/// (<see cref="WaitForRequestSlotAsync"/>) and the socket is not read meanwhile.
 /// </summary>
 public abstract class PipeClientTransport : IClientTransport
 {
     private const byte StateOpen = 0, StateEnding = 1, StateClosed = 2;
     private static long s_overflows;
+
+    // Memory of one waiting message beyond its bytes: its queue slot (memory, kind, timestamp) and its array's header.
+    // Counted so that a flood of tiny messages is bounded by max-bytes too.
+    private const int ItemOverheadBytes = 48;
 
     private readonly PipeWriter _output;
     private readonly Lock _gate = new();
@@ -30,6 +39,8 @@ public abstract class PipeClientTransport : IClientTransport
     private byte _state;
     private bool _readEnded;
     private TaskCompletionSource? _drained;
+    private int _inFlight; // requests read and not yet answered
+    private TaskCompletionSource? _slotFreed; // the read loop waits on it at max-requests-in-flight
 
     protected PipeClientTransport(PipeWriter output, TransportSettings settings, ILogger logger)
     {
@@ -57,6 +68,59 @@ public abstract class PipeClientTransport : IClientTransport
 
     public bool Write(ReadOnlyMemory<byte> json) => Put(new OutboundItem(json, OutboundKind.Message), flush: false);
 
+    /// <summary>Send the reply to a request: the request is done (one less in flight).</summary>
+    public bool Reply(ReadOnlyMemory<byte> json)
+    {
+        var sent = Send(json);
+        RequestDone();
+        return sent;
+    }
+
+    /// <summary>Requests read and not yet answered.</summary>
+    public int RequestsInFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>The read loop handed a request on. Returns true when the in-flight bound is now reached: the loop
+    /// should stop reading and <see cref="WaitForRequestSlotAsync"/>.</summary>
+    public bool RequestStarted() => Interlocked.Increment(ref _inFlight) >= Settings.Limits.MaxRequestsInFlight;
+
+    /// <summary>A request was answered (or dropped with its connection).</summary>
+    public void RequestDone()
+    {
+        TaskCompletionSource? freed = null;
+        lock (_gate)
+        {
+            if (_inFlight > 0) _inFlight--;
+            if (_slotFreed is not null && _inFlight < Settings.Limits.MaxRequestsInFlight)
+            {
+                freed = _slotFreed;
+                _slotFreed = null;
+            }
+        }
+        freed?.TrySetResult();
+    }
+
+    /// <summary>Completes once fewer than <c>max-requests-in-flight</c> requests are open, or the connection is closed.</summary>
+    public Task WaitForRequestSlotAsync()
+    {
+        lock (_gate)
+        {
+            if (_inFlight < Settings.Limits.MaxRequestsInFlight || _state == StateClosed) return Task.CompletedTask;
+            _slotFreed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _slotFreed.Task;
+        }
+    }
+
+    /// <summary>
+    /// Send one last JSON value (an error that says why) and close: TCP writes the line, websocket the text frame and
+    /// a close frame (1008). For limits: a silent client, a client that keeps breaking a rate limit.
+    /// </summary>
+    public bool SendThenClose(ReadOnlyMemory<byte> json, string reason)
+    {
+        if (!End(new OutboundItem(json, OutboundKind.MessageThenEnd))) return false;
+        Limits.LimitsLog.ClosedByLimit(Logger, ConnectionId, Type, reason);
+        return true;
+    }
+
     public void Flush()
     {
         if (!Volatile.Read(ref _unflushed)) return;
@@ -74,7 +138,7 @@ public abstract class PipeClientTransport : IClientTransport
         lock (_gate)
         {
             if (_state != StateOpen) return false;
-            if (_flushing) after = Enqueue(item, control: item.Kind != OutboundKind.Message);
+            if (_flushing) after = Enqueue(item with { QueuedAtMs = Environment.TickCount64 }, control: item.Kind != OutboundKind.Message);
             else if (!Write(item)) after = After.Dead;
             else if (flush) after = StartFlush();
             else _unflushed = true;
@@ -101,13 +165,17 @@ public abstract class PipeClientTransport : IClientTransport
     /// <summary>The read loop has ended: nothing more is written (no log, the socket is already gone).</summary>
     public void Closed()
     {
+        TaskCompletionSource? freed;
         lock (_gate)
         {
             _state = StateClosed;
             _readEnded = true;
             DropBacklog();
             if (_flushing) _output.CancelPendingFlush();
+            freed = _slotFreed;
+            _slotFreed = null;
         }
+        freed?.TrySetResult();
     }
 
     /// <summary>Completes when no flush is pending: what was written has been handed to the socket.</summary>
@@ -135,6 +203,9 @@ public abstract class PipeClientTransport : IClientTransport
 
     protected abstract void WriteGoodbye(PipeWriter output);
 
+    /// <summary>Frame a last message and the transport's close (websocket: a close frame); TCP just the line.</summary>
+    protected virtual void WriteMessageThenClose(PipeWriter output, ReadOnlySpan<byte> json) => WriteMessage(output, json);
+
     /// <summary>The goodbye is on the wire: end the read loop so the socket closes.</summary>
     protected abstract void OnGoodbyeWritten();
 
@@ -144,6 +215,10 @@ public abstract class PipeClientTransport : IClientTransport
     // What to do once the gate is released: callbacks that may end the read loop never run under it.
     private enum After : byte { Nothing, Ended, Overflow, Dead }
 
+    private Limits.SlowConsumerVerdict _overflow; // why the last Overflow was decided (read outside the gate)
+    private long _overflowBytes;
+    private long _overflowAgeMs;
+
     private bool End(OutboundItem last)
     {
         var after = After.Nothing;
@@ -151,7 +226,7 @@ public abstract class PipeClientTransport : IClientTransport
         {
             if (_state != StateOpen) return false;
             _state = StateEnding;
-            if (_flushing) Enqueue(last, control: true);
+            if (_flushing) Enqueue(last with { QueuedAtMs = Environment.TickCount64 }, control: true);
             else if (Write(last)) after = StartFlush();
             else after = After.Dead;
         }
@@ -168,6 +243,7 @@ public abstract class PipeClientTransport : IClientTransport
             {
                 case OutboundKind.Message: WriteMessage(_output, item.Json.Span); break;
                 case OutboundKind.Goodbye: WriteGoodbye(_output); break;
+                case OutboundKind.MessageThenEnd: WriteMessageThenClose(_output, item.Json.Span); break;
                 default: _output.Write(item.Json.Span); break;
             }
             return true;
@@ -252,7 +328,7 @@ public abstract class PipeClientTransport : IClientTransport
                     var ok = true;
                     while (ok && _backlog.TryDequeue(out var item))
                     {
-                        if (item.Kind == OutboundKind.Message) _backlogBytes -= item.Json.Length;
+                        if (item.Kind == OutboundKind.Message) _backlogBytes -= item.Json.Length + ItemOverheadBytes;
                         ok = Write(item);
                     }
                     if (ok)
@@ -287,9 +363,17 @@ public abstract class PipeClientTransport : IClientTransport
         _backlog ??= new Queue<OutboundItem>();
         if (!control)
         {
-            if (_backlog.Count >= Settings.OutboundMaxMessages || _backlogBytes + item.Json.Length > Settings.OutboundMaxBytes)
+            var size = item.Json.Length + ItemOverheadBytes;
+            var oldest = _backlog.TryPeek(out var first) ? TimeSpan.FromMilliseconds(item.QueuedAtMs - first.QueuedAtMs) : TimeSpan.Zero;
+            var verdict = Limits.SlowConsumerRule.Judge(_backlogBytes, size, oldest, Settings.OutboundMaxBytes, Settings.OutboundMaxAge);
+            if (verdict != Limits.SlowConsumerVerdict.Keep)
+            {
+                _overflow = verdict;
+                _overflowBytes = _backlogBytes;
+                _overflowAgeMs = (long)oldest.TotalMilliseconds;
                 return After.Overflow;
-            _backlogBytes += item.Json.Length;
+            }
+            _backlogBytes += size;
         }
         _backlog.Enqueue(item);
         return After.Nothing;
@@ -311,7 +395,9 @@ public abstract class PipeClientTransport : IClientTransport
                 return true;
             case After.Overflow:
                 Interlocked.Increment(ref s_overflows);
-                TransportLog.OutboundOverflow(Logger, ConnectionId, Type, Settings.OutboundMaxMessages, Settings.OutboundMaxBytes);
+                TransportLog.OutboundOverflow(Logger, ConnectionId, Type,
+                    _overflow == Limits.SlowConsumerVerdict.TooOld ? "the oldest waiting message is too old" : "too many bytes waiting",
+                    Volatile.Read(ref _overflowBytes), Settings.OutboundMaxBytes, Volatile.Read(ref _overflowAgeMs), (long)Settings.OutboundMaxAge.TotalMilliseconds);
                 Abort("outbound queue overflow");
                 return false;
             case After.Dead:
