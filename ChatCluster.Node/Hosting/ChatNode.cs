@@ -88,10 +88,13 @@ public sealed class ChatNode : IAsyncDisposable
             && FdLimit.Check(FdLimit.Current(), settings.Transport.Limits.MaxConnections, settings.Transport.Limits.FdHeadroom) is { } fdProblem)
             throw new Akka.Configuration.ConfigurationException(fdProblem);
         config = WithRedis(config, settings.Redis);
-        var loggers = LoggerFactory.Create(b => b
-            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
-            .SetMinimumLevel(options.LogLevel)
-            .AddFilter("Microsoft", LogLevel.Warning));
+        var loggers = LoggerFactory.Create(b =>
+        {
+            b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
+                .SetMinimumLevel(options.LogLevel)
+                .AddFilter("Microsoft", LogLevel.Warning);
+            if (options.LogProvider is not null) b.AddProvider(options.LogProvider);
+        });
         var logger = loggers.CreateLogger("ChatCluster.Node");
 
         // The extensions' serializers must be registered before other nodes talk to this one (they gossip

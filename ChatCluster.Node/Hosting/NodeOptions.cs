@@ -11,6 +11,9 @@ public sealed record NodeOptions
 
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 
+    /// <summary>An extra log destination beside the console (tests read the node's log lines from it).</summary>
+    public ILoggerProvider? LogProvider { get; init; }
+
     /// <summary>Name of the actor system; every node of one cluster must use the same.</summary>
     public string SystemName { get; init; } = "chatcluster";
 }
