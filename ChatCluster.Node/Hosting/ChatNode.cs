@@ -234,11 +234,11 @@ public sealed class ChatNode : IAsyncDisposable
         var limits = settings.Transport.Limits;
         // Kestrel's socket connections behind our own accept loop, which backs off at the fd limit instead of spinning
         // (registered last, so Kestrel prefers it to its own socket transport).
-        builder.Services.AddSingleton<IConnectionListenerFactory>(new BackoffSocketTransportFactory(limits, new SocketConnectionFactoryOptions
+        builder.Services.AddSingleton<IConnectionListenerFactory>(_ => new BackoffSocketTransportFactory(limits, new SocketConnectionFactoryOptions
         {
             UnsafePreferInlineScheduling = settings.InlineSocketScheduling,
             WaitForDataBeforeAllocatingBuffer = settings.SocketWaitForData,
-        }, admission, loggers));
+        }, loggers));
         builder.Services.AddSingleton(loggers);
         ListenOptions? tcpListen = null, webListen = null;
         var tcpHandler = new TcpConnectionHandler(host, settings.Transport, loggers);

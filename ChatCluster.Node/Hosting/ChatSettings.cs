@@ -79,6 +79,7 @@ public sealed record ChatSettings(
         MaxConnections: c.GetInt("limits.max-connections"),
         MaxConnectionsPerAddress: c.GetInt("limits.max-connections-per-address"),
         FdHeadroom: c.GetInt("limits.fd-headroom"),
+        FdReserve: c.GetInt("limits.fd-reserve"),
         HandshakeTimeout: c.GetTimeSpan("limits.handshake-timeout"),
         HttpKeepAliveTimeout: c.GetTimeSpan("limits.http-keep-alive-timeout"),
         FirstRequestTimeout: c.GetTimeSpan("limits.first-request-timeout"),
@@ -130,6 +131,7 @@ public sealed record ChatSettings(
         var l = Transport.Limits;
         Check(l.MaxConnections > 0, $"chatcluster.limits.max-connections must be positive, was {l.MaxConnections}");
         Check(l.MaxConnectionsPerAddress >= 0, $"chatcluster.limits.max-connections-per-address must be 0 (no limit) or more, was {l.MaxConnectionsPerAddress}");
+        Check(l.FdReserve >= 0, $"chatcluster.limits.fd-reserve must be 0 or more, was {l.FdReserve}");
         Check(l.FdHeadroom >= 0, $"chatcluster.limits.fd-headroom must be 0 or more, was {l.FdHeadroom}");
         Check(l.HandshakeTimeout > TimeSpan.Zero, "chatcluster.limits.handshake-timeout must be positive");
         Check(l.HttpKeepAliveTimeout > TimeSpan.Zero, "chatcluster.limits.http-keep-alive-timeout must be positive");

@@ -47,6 +47,7 @@ public sealed class ChatSettingsSpec
         Assert.Equal(10000, l.MaxConnections);
         Assert.Equal(1000, l.MaxConnectionsPerAddress);
         Assert.Equal(512, l.FdHeadroom);
+        Assert.Equal(32, l.FdReserve);
         Assert.Equal(TimeSpan.FromSeconds(10), l.HandshakeTimeout);
         Assert.Equal(TimeSpan.FromSeconds(30), l.HttpKeepAliveTimeout);
         Assert.Equal(TimeSpan.FromSeconds(30), l.FirstRequestTimeout);

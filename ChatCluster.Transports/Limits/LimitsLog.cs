@@ -8,8 +8,8 @@ internal static partial class LimitsLog
     [LoggerMessage(1101, LogLevel.Warning, "refusing connections: last from {Address} ({Verdict}); {Open} open, limits {MaxConnections} per node / {MaxPerAddress} per address (chatcluster.limits); {Refused} refused since start (logged once per accept-log-interval)")]
     public static partial void ConnectionRefused(ILogger logger, string address, string verdict, int open, int maxConnections, int maxPerAddress, long refused);
 
-    [LoggerMessage(1102, LogLevel.Warning, "accept on {EndPoint} failed {Failures} times in the last {IntervalMs} ms ({Error}): out of file descriptors or buffers; backing off {BackoffMs} ms between attempts (chatcluster.limits.accept-backoff-*); {Open} client connections open")]
-    public static partial void AcceptFailing(ILogger logger, string endPoint, long failures, long intervalMs, string error, long backoffMs, int open);
+    [LoggerMessage(1102, LogLevel.Warning, "accept on {EndPoint} failed {Failures} times in the last {IntervalMs} ms ({Error}): out of file descriptors or buffers; backing off {BackoffMs} ms between attempts (chatcluster.limits.accept-backoff-*); {Open} sockets open, at most {Ceiling} sockets from now on (the rest of the descriptors stay with the runtime, chatcluster.limits.fd-reserve)")]
+    public static partial void AcceptFailing(ILogger logger, string endPoint, long failures, long intervalMs, string error, long backoffMs, int open, string ceiling);
 
     [LoggerMessage(1103, LogLevel.Information, "accept on {EndPoint} works again after {Failures} failures")]
     public static partial void AcceptRecovered(ILogger logger, string endPoint, long failures);

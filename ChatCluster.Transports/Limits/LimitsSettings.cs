@@ -8,6 +8,7 @@ public sealed record LimitsSettings(
     int MaxConnections,
     int MaxConnectionsPerAddress,
     int FdHeadroom,
+    int FdReserve,
     TimeSpan HandshakeTimeout,
     TimeSpan HttpKeepAliveTimeout,
     TimeSpan FirstRequestTimeout,
@@ -30,7 +31,7 @@ public sealed record LimitsSettings(
 
     /// <summary>Generous limits for code that builds transports without a node (benchmarks, unit tests).</summary>
     public static readonly LimitsSettings Unlimited = new(
-        MaxConnections: int.MaxValue, MaxConnectionsPerAddress: 0, FdHeadroom: 0,
+        MaxConnections: int.MaxValue, MaxConnectionsPerAddress: 0, FdHeadroom: 0, FdReserve: 0,
         HandshakeTimeout: TimeSpan.FromSeconds(10), HttpKeepAliveTimeout: TimeSpan.FromSeconds(130),
         FirstRequestTimeout: Timeout.InfiniteTimeSpan,
         AcceptBackoffMin: TimeSpan.FromMilliseconds(10), AcceptBackoffMax: TimeSpan.FromSeconds(1), AcceptLogInterval: TimeSpan.FromSeconds(10),
