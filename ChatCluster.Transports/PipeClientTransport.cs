@@ -104,7 +104,7 @@ public abstract class PipeClientTransport : IClientTransport
     {
         lock (_gate)
         {
-            if (_inFlight < Settings.Limits.MaxRequestsInFlight || _state == StateClosed) return Task.CompletedTask;
+            if (_inFlight < Settings.Limits.MaxRequestsInFlight || _state != StateOpen) return Task.CompletedTask;
             _slotFreed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             return _slotFreed.Task;
         }
@@ -160,18 +160,28 @@ public abstract class PipeClientTransport : IClientTransport
         }
         TransportLog.Aborted(Logger, ConnectionId, Type, reason);
         OnAbort();
+        ReleaseSlotWaiter();
     }
 
     /// <summary>The read loop has ended: nothing more is written (no log, the socket is already gone).</summary>
     public void Closed()
     {
-        TaskCompletionSource? freed;
         lock (_gate)
         {
             _state = StateClosed;
             _readEnded = true;
             DropBacklog();
             if (_flushing) _output.CancelPendingFlush();
+        }
+        ReleaseSlotWaiter();
+    }
+
+    // The connection is ending: a read loop waiting for a request slot must go on, to see its read cancelled and end.
+    private void ReleaseSlotWaiter()
+    {
+        TaskCompletionSource? freed;
+        lock (_gate)
+        {
             freed = _slotFreed;
             _slotFreed = null;
         }
@@ -392,6 +402,7 @@ public abstract class PipeClientTransport : IClientTransport
         {
             case After.Ended:
                 OnGoodbyeWritten();
+                ReleaseSlotWaiter();
                 return true;
             case After.Overflow:
                 Interlocked.Increment(ref s_overflows);
@@ -402,6 +413,7 @@ public abstract class PipeClientTransport : IClientTransport
                 return false;
             case After.Dead:
                 if (!Volatile.Read(ref _readEnded)) OnAbort(); // the socket failed under a write: end the read loop too
+                ReleaseSlotWaiter();
                 return false;
             default:
                 return true;

@@ -50,7 +50,9 @@ public sealed class FdLimitProcessTests
                 }
             });
             await Task.WhenAll(connects);
-            await Eventually.TrueAsync(() => node.Log.Contains("[1102] accept on", StringComparison.Ordinal), "the accept loop to report the fd limit");
+            await Eventually.TrueAsync(() => node.HasExited || node.Log.Contains("[1102] accept on", StringComparison.Ordinal),
+                "the accept loop to report the fd limit", TimeSpan.FromSeconds(20));
+            Assert.False(node.HasExited, "the node died at the fd limit:\n" + node.Log);
 
             // At the limit: alive, not spinning (memory flat), logging once per interval.
             var rssBefore = node.RssBytes;
