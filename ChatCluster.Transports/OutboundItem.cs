@@ -14,8 +14,5 @@ internal enum OutboundKind : byte
     MessageThenEnd,
 }
 
-/// <summary>
-/// One entry of a connection's outbound queue: a JSON value (shared bytes, never copied) or a control item, and when
-/// it was queued (<see cref="Environment.TickCount64"/>, for the slow-consumer rule's age).
-/// </summary>
-internal readonly record struct OutboundItem(ReadOnlyMemory<byte> Json, OutboundKind Kind, long QueuedAtMs = 0);
+/// <summary>One entry of a connection's outbound queue: a JSON value (shared bytes, never copied) or a control item.</summary>
+internal readonly record struct OutboundItem(ReadOnlyMemory<byte> Json, OutboundKind Kind);

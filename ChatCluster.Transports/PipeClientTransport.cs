@@ -26,7 +26,7 @@ public abstract class PipeClientTransport : IClientTransport
     private const byte StateOpen = 0, StateEnding = 1, StateClosed = 2;
     private static long s_overflows;
 
-    // Memory of one waiting message beyond its bytes: its queue slot (memory, kind, timestamp) and its array's header.
+    // Memory of one waiting message beyond its bytes: its queue slot (memory and kind) and its array's header.
     // Counted so that a flood of tiny messages is bounded by max-bytes too.
     private const int ItemOverheadBytes = 48;
 
@@ -35,6 +35,7 @@ public abstract class PipeClientTransport : IClientTransport
     private Queue<OutboundItem>? _backlog; // only while a flush is pending
     private long _backlogBytes;
     private bool _flushing;
+    private long _flushingSinceMs; // when the socket stopped taking data (the pending flush began)
     private bool _unflushed; // written by Write, not yet flushed
     private byte _state;
     private bool _readEnded;
@@ -138,7 +139,7 @@ public abstract class PipeClientTransport : IClientTransport
         lock (_gate)
         {
             if (_state != StateOpen) return false;
-            if (_flushing) after = Enqueue(item with { QueuedAtMs = Environment.TickCount64 }, control: item.Kind != OutboundKind.Message);
+            if (_flushing) after = Enqueue(item, control: item.Kind != OutboundKind.Message);
             else if (!Write(item)) after = After.Dead;
             else if (flush) after = StartFlush();
             else _unflushed = true;
@@ -236,7 +237,7 @@ public abstract class PipeClientTransport : IClientTransport
         {
             if (_state != StateOpen) return false;
             _state = StateEnding;
-            if (_flushing) Enqueue(last with { QueuedAtMs = Environment.TickCount64 }, control: true);
+            if (_flushing) Enqueue(last, control: true);
             else if (Write(last)) after = StartFlush();
             else after = After.Dead;
         }
@@ -283,6 +284,7 @@ public abstract class PipeClientTransport : IClientTransport
         if (!flush.IsCompleted)
         {
             _flushing = true;
+            _flushingSinceMs = Environment.TickCount64;
             _ = AwaitFlushAsync(flush);
             return After.Nothing;
         }
@@ -374,7 +376,10 @@ public abstract class PipeClientTransport : IClientTransport
         if (!control)
         {
             var size = item.Json.Length + ItemOverheadBytes;
-            var oldest = _backlog.TryPeek(out var first) ? TimeSpan.FromMilliseconds(item.QueuedAtMs - first.QueuedAtMs) : TimeSpan.Zero;
+            // The age of the oldest waiting byte: since the socket stopped taking data. Whatever waits in the kernel
+            // and in Kestrel's pipe has waited at least that long too, so a reader whose buffers absorbed a burst and
+            // then stopped is caught by the next message.
+            var oldest = TimeSpan.FromMilliseconds(Environment.TickCount64 - _flushingSinceMs);
             var verdict = Limits.SlowConsumerRule.Judge(_backlogBytes, size, oldest, Settings.OutboundMaxBytes, Settings.OutboundMaxAge);
             if (verdict != Limits.SlowConsumerVerdict.Keep)
             {
