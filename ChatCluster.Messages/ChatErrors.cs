@@ -44,4 +44,11 @@ public static class ChatErrors
     public const string AuthenticationRequired = "you must authenticate to join this room";
     public const string InternalError = "internal error";
     public const string RpcUnavailable = "RPC unavailable: not connected to the redis pub/sub server";
+
+    // Limits (chatcluster.limits): admission, timeouts, rate limits.
+    public const string TooManyConnections = "the server has too many connections, try again later";
+    public const string TooManyConnectionsFromAddress = "too many connections from your address, try again later";
+    public const string SayRateLimited = "say rate limit exceeded, slow down";
+    public const string RateLimitDisconnect = "too many requests over the rate limit, disconnecting";
+    public static string FirstRequestTimeout(double seconds) => $"no request within {seconds:0.###} s of connecting, disconnecting";
 }

@@ -25,11 +25,28 @@ public interface IClientTransport
     /// </summary>
     bool Write(ReadOnlyMemory<byte> json);
 
+    /// <summary>
+    /// <see cref="Send"/> the reply to a client request: the request is then done, one less in flight (the read loop
+    /// stops reading at <c>chatcluster.limits.max-requests-in-flight</c>). Every request gets exactly one reply.
+    /// </summary>
+    bool Reply(ReadOnlyMemory<byte> json) => Send(json);
+
     /// <summary>Hand whatever <see cref="Write"/> left unflushed to the socket. Cheap when there is nothing.</summary>
     void Flush();
 
     /// <summary>Deliberate close: TCP writes the <c>Bye!</c> line, websocket <c>"primus::server::close"</c>, then the socket closes.</summary>
     void Goodbye();
+
+    /// <summary>
+    /// Send one last message (an error saying why) and close: a limit ends the connection. TCP: the line, then the
+    /// socket closes; websocket: the frame, then a close frame 1008.
+    /// </summary>
+    bool SendThenClose(ReadOnlyMemory<byte> json, string reason)
+    {
+        var sent = Send(json);
+        Goodbye();
+        return sent;
+    }
 
     /// <summary>Close without a goodbye (heartbeat timeout, overflow, shutdown of a broken socket).</summary>
     void Abort(string reason);

@@ -10,6 +10,8 @@ internal enum OutboundKind : byte
     Raw,
     /// <summary>Bytes already framed (a websocket close frame), then the connection ends.</summary>
     RawThenEnd,
+    /// <summary>A JSON value (an error saying why), then the transport's close; the connection ends.</summary>
+    MessageThenEnd,
 }
 
 /// <summary>One entry of a connection's outbound queue: a JSON value (shared bytes, never copied) or a control item.</summary>

@@ -11,10 +11,15 @@ namespace ChatCluster.Transports;
 /// since its last send in one write, so a busy connection gets many frames per syscall on its own.
 ///
 /// Backpressure and the slow-consumer policy: when the socket's pipe is full (Kestrel's write buffer limit) the
-/// flush does not complete; until it does, messages wait in a backlog bounded in messages and bytes
-/// (<c>chatcluster.outbound.max-messages</c> / <c>max-bytes</c>). A message that does not fit closes the
-/// connection (logged, counted in <see cref="Overflows"/>): nothing is dropped silently and node memory stays
-/// bounded. An idle connection holds no buffer and no queue.
+/// flush does not complete; until it does, messages wait in a backlog. The reader is judged by
+/// <see cref="Limits.SlowConsumerRule"/>: bytes waiting (<c>chatcluster.outbound.max-bytes</c>) and the age of the
+/// oldest waiting message (<c>max-age</c>), so a burst that a reader drains does not cut it. A reader judged slow
+/// is disconnected (logged with both figures, counted in <see cref="Overflows"/>): nothing is dropped silently and
+/// node memory stays bounded. An idle connection holds no buffer and no queue.
+///
+/// Inbound backpressure: the read loop counts requests in (<see cref="RequestStarted"/>); a reply written with
+/// <see cref="Reply"/> ends one. At <c>chatcluster.limits.max-requests-in-flight</c> the read loop waits
+/// (<see cref="WaitForRequestSlotAsync"/>) and the socket is not read meanwhile.
 /// </summary>
 public abstract class PipeClientTransport : IClientTransport
 {
@@ -22,15 +27,22 @@ public abstract class PipeClientTransport : IClientTransport
     private static long s_overflows;
     private static readonly StripedCounter s_bytesOut = new();
 
+    // Memory of one waiting message beyond its bytes: its queue slot (memory and kind) and its array's header.
+    // Counted so that a flood of tiny messages is bounded by max-bytes too.
+    private const int ItemOverheadBytes = 48;
+
     private readonly PipeWriter _output;
     private readonly Lock _gate = new();
     private Queue<OutboundItem>? _backlog; // only while a flush is pending
     private long _backlogBytes;
     private bool _flushing;
+    private long _flushingSinceMs; // when the socket stopped taking data (the pending flush began)
     private bool _unflushed; // written by Write, not yet flushed
     private byte _state;
     private bool _readEnded;
     private TaskCompletionSource? _drained;
+    private int _inFlight; // requests read and not yet answered
+    private TaskCompletionSource? _slotFreed; // the read loop waits on it at max-requests-in-flight
 
     protected PipeClientTransport(PipeWriter output, TransportSettings settings, ILogger logger)
     {
@@ -61,6 +73,59 @@ public abstract class PipeClientTransport : IClientTransport
     public bool Send(ReadOnlyMemory<byte> json) => Put(new OutboundItem(json, OutboundKind.Message), flush: true);
 
     public bool Write(ReadOnlyMemory<byte> json) => Put(new OutboundItem(json, OutboundKind.Message), flush: false);
+
+    /// <summary>Send the reply to a request: the request is done (one less in flight).</summary>
+    public bool Reply(ReadOnlyMemory<byte> json)
+    {
+        var sent = Send(json);
+        RequestDone();
+        return sent;
+    }
+
+    /// <summary>Requests read and not yet answered.</summary>
+    public int RequestsInFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>The read loop handed a request on. Returns true when the in-flight bound is now reached: the loop
+    /// should stop reading and <see cref="WaitForRequestSlotAsync"/>.</summary>
+    public bool RequestStarted() => Interlocked.Increment(ref _inFlight) >= Settings.Limits.MaxRequestsInFlight;
+
+    /// <summary>A request was answered (or dropped with its connection).</summary>
+    public void RequestDone()
+    {
+        TaskCompletionSource? freed = null;
+        lock (_gate)
+        {
+            if (_inFlight > 0) _inFlight--;
+            if (_slotFreed is not null && _inFlight < Settings.Limits.MaxRequestsInFlight)
+            {
+                freed = _slotFreed;
+                _slotFreed = null;
+            }
+        }
+        freed?.TrySetResult();
+    }
+
+    /// <summary>Completes once fewer than <c>max-requests-in-flight</c> requests are open, or the connection is closed.</summary>
+    public Task WaitForRequestSlotAsync()
+    {
+        lock (_gate)
+        {
+            if (_inFlight < Settings.Limits.MaxRequestsInFlight || _state != StateOpen) return Task.CompletedTask;
+            _slotFreed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _slotFreed.Task;
+        }
+    }
+
+    /// <summary>
+    /// Send one last JSON value (an error that says why) and close: TCP writes the line, websocket the text frame and
+    /// a close frame (1008). For limits: a silent client, a client that keeps breaking a rate limit.
+    /// </summary>
+    public bool SendThenClose(ReadOnlyMemory<byte> json, string reason)
+    {
+        if (!End(new OutboundItem(json, OutboundKind.MessageThenEnd))) return false;
+        Limits.LimitsLog.ClosedByLimit(Logger, ConnectionId, Type, reason);
+        return true;
+    }
 
     public void Flush()
     {
@@ -101,6 +166,7 @@ public abstract class PipeClientTransport : IClientTransport
         }
         TransportLog.Aborted(Logger, ConnectionId, Type, reason);
         OnAbort();
+        ReleaseSlotWaiter();
     }
 
     /// <summary>The read loop has ended: nothing more is written (no log, the socket is already gone).</summary>
@@ -113,6 +179,19 @@ public abstract class PipeClientTransport : IClientTransport
             DropBacklog();
             if (_flushing) _output.CancelPendingFlush();
         }
+        ReleaseSlotWaiter();
+    }
+
+    // The connection is ending: a read loop waiting for a request slot must go on, to see its read cancelled and end.
+    private void ReleaseSlotWaiter()
+    {
+        TaskCompletionSource? freed;
+        lock (_gate)
+        {
+            freed = _slotFreed;
+            _slotFreed = null;
+        }
+        freed?.TrySetResult();
     }
 
     /// <summary>Completes when no flush is pending: what was written has been handed to the socket.</summary>
@@ -140,6 +219,9 @@ public abstract class PipeClientTransport : IClientTransport
 
     protected abstract void WriteGoodbye(PipeWriter output);
 
+    /// <summary>Frame a last message and the transport's close (websocket: a close frame); TCP just the line.</summary>
+    protected virtual void WriteMessageThenClose(PipeWriter output, ReadOnlySpan<byte> json) => WriteMessage(output, json);
+
     /// <summary>The goodbye is on the wire: end the read loop so the socket closes.</summary>
     protected abstract void OnGoodbyeWritten();
 
@@ -148,6 +230,10 @@ public abstract class PipeClientTransport : IClientTransport
 
     // What to do once the gate is released: callbacks that may end the read loop never run under it.
     private enum After : byte { Nothing, Ended, Overflow, Dead }
+
+    private Limits.SlowConsumerVerdict _overflow; // why the last Overflow was decided (read outside the gate)
+    private long _overflowBytes;
+    private long _overflowAgeMs;
 
     private bool End(OutboundItem last)
     {
@@ -173,6 +259,7 @@ public abstract class PipeClientTransport : IClientTransport
             {
                 case OutboundKind.Message: WriteMessage(_output, item.Json.Span); break;
                 case OutboundKind.Goodbye: WriteGoodbye(_output); break;
+                case OutboundKind.MessageThenEnd: WriteMessageThenClose(_output, item.Json.Span); break;
                 default: _output.Write(item.Json.Span); break;
             }
             return true;
@@ -203,6 +290,7 @@ public abstract class PipeClientTransport : IClientTransport
         if (!flush.IsCompleted)
         {
             _flushing = true;
+            _flushingSinceMs = Environment.TickCount64;
             _ = AwaitFlushAsync(flush);
             return After.Nothing;
         }
@@ -263,7 +351,7 @@ public abstract class PipeClientTransport : IClientTransport
                     var ok = true;
                     while (ok && _backlog.TryDequeue(out var item))
                     {
-                        if (item.Kind == OutboundKind.Message) _backlogBytes -= item.Json.Length;
+                        if (item.Kind == OutboundKind.Message) _backlogBytes -= item.Json.Length + ItemOverheadBytes;
                         ok = Write(item);
                     }
                     if (ok)
@@ -299,9 +387,20 @@ public abstract class PipeClientTransport : IClientTransport
         _backlog ??= new Queue<OutboundItem>();
         if (!control)
         {
-            if (_backlog.Count >= Settings.OutboundMaxMessages || _backlogBytes + item.Json.Length > Settings.OutboundMaxBytes)
+            var size = item.Json.Length + ItemOverheadBytes;
+            // The age of the oldest waiting byte: since the socket stopped taking data. Whatever waits in the kernel
+            // and in Kestrel's pipe has waited at least that long too, so a reader whose buffers absorbed a burst and
+            // then stopped is caught by the next message.
+            var oldest = TimeSpan.FromMilliseconds(Environment.TickCount64 - _flushingSinceMs);
+            var verdict = Limits.SlowConsumerRule.Judge(_backlogBytes, size, oldest, Settings.OutboundMaxBytes, Settings.OutboundMaxAge);
+            if (verdict != Limits.SlowConsumerVerdict.Keep)
+            {
+                _overflow = verdict;
+                _overflowBytes = _backlogBytes;
+                _overflowAgeMs = (long)oldest.TotalMilliseconds;
                 return After.Overflow;
-            _backlogBytes += item.Json.Length;
+            }
+            _backlogBytes += size;
         }
         _backlog.Enqueue(item);
         return After.Nothing;
@@ -320,14 +419,18 @@ public abstract class PipeClientTransport : IClientTransport
         {
             case After.Ended:
                 OnGoodbyeWritten();
+                ReleaseSlotWaiter();
                 return true;
             case After.Overflow:
                 Interlocked.Increment(ref s_overflows);
-                TransportLog.OutboundOverflow(Logger, ConnectionId, Type, Settings.OutboundMaxMessages, Settings.OutboundMaxBytes);
+                TransportLog.OutboundOverflow(Logger, ConnectionId, Type,
+                    _overflow == Limits.SlowConsumerVerdict.TooOld ? "the oldest waiting message is too old" : "too many bytes waiting",
+                    Volatile.Read(ref _overflowBytes), Settings.OutboundMaxBytes, Volatile.Read(ref _overflowAgeMs), (long)Settings.OutboundMaxAge.TotalMilliseconds);
                 Abort("outbound queue overflow");
                 return false;
             case After.Dead:
                 if (!Volatile.Read(ref _readEnded)) OnAbort(); // the socket failed under a write: end the read loop too
+                ReleaseSlotWaiter();
                 return false;
             default:
                 return true;

@@ -51,6 +51,17 @@ public sealed class SocketResponseFormat : IResponseFormat
         w.WriteEndObject();
     });
 
+    /// <summary>A notice about the connection itself, not a reply (refused, timed out):
+    /// <c>{"status":"error","error":…,"context":"api"}</c>.</summary>
+    public static byte[] ConnectionError(string error) => ResponseWriter.Write(error, static (w, e) =>
+    {
+        w.WriteStartObject();
+        w.WriteString("status", "error");
+        w.WriteString("error", e);
+        w.WriteString("context", "api");
+        w.WriteEndObject();
+    });
+
     public byte[] ActionReply(JsonObject response, string messageIdJson) => ResponseWriter.Write((response, messageIdJson), static (w, s) =>
     {
         w.WriteStartObject();

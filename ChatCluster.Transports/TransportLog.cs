@@ -5,8 +5,8 @@ namespace ChatCluster.Transports;
 /// <summary>Transport log lines, with stable event ids (grep-able at 3 a.m.).</summary>
 internal static partial class TransportLog
 {
-    [LoggerMessage(1001, LogLevel.Warning, "connection {ConnectionId} ({Type}) closed: outbound queue overflow (limits {MaxMessages} messages / {MaxBytes} bytes, chatcluster.outbound); the client is not reading")]
-    public static partial void OutboundOverflow(ILogger logger, string connectionId, string type, int maxMessages, long maxBytes);
+    [LoggerMessage(1001, LogLevel.Warning, "connection {ConnectionId} ({Type}) closed as a slow consumer: {Reason}: {QueuedBytes} bytes waiting (limit {MaxBytes}, chatcluster.outbound.max-bytes), oldest waiting {AgeMs} ms (limit {MaxAgeMs} ms, chatcluster.outbound.max-age); the client is not reading")]
+    public static partial void OutboundOverflow(ILogger logger, string connectionId, string type, string reason, long queuedBytes, long maxBytes, long ageMs, long maxAgeMs);
 
     [LoggerMessage(1002, LogLevel.Information, "connection {ConnectionId} ({Type}) aborted: {Reason}")]
     public static partial void Aborted(ILogger logger, string connectionId, string type, string reason);

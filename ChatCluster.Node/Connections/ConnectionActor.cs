@@ -123,6 +123,9 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
                     case Request m:
                         Guarded(m);
                         return;
+                    case Refused m:
+                        Guarded(m);
+                        return;
                     case LineTooLong m:
                         HandleLineTooLong(m);
                         return;
@@ -137,7 +140,7 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
                     case Resume m:
                         Guarded(m);
                         return;
-                    case Request or LineTooLong or ChangeRoom:
+                    case Request or Refused or LineTooLong or ChangeRoom:
                         Stash.Stash();
                         return;
                 }
@@ -203,6 +206,7 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
             switch (message)
             {
                 case Request m: HandleRequest(m.Value); break;
+                case Refused m: HandleRefused(m); break;
                 case ChangeRoom m: HandleChangeRoom(m); break;
                 case Resume m: HandleResume(m); break;
             }
@@ -217,18 +221,7 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
 
     private void HandleRequest(ClientRequest r)
     {
-        if (IsSocket)
-        {
-            // v20: the sticky param wins, else a fresh uuid for this request.
-            _lastMessageIdJson = _params["messageId"] is JsonNode id ? JsonText.Serialize(id) : NewId();
-        }
-        else
-        {
-            // v29 websocket: params reset on every frame; a falsy messageId gets a uuid.
-            _lastMessageIdJson = r.MessageIdJson ?? NewId();
-            _params = new JsonObject();
-        }
-        var messageId = _lastMessageIdJson;
+        var messageId = NextMessageId(r);
 
         if (!_verbs.Contains(r.Verb))
         {
@@ -290,6 +283,33 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
                 Say(r.Arg(0), r.JoinFrom(1), messageId, r);
                 break;
         }
+    }
+
+    // A limit refused the request before it got here (ConnectionSession): the error in request order, and after
+    // too many refusals the connection closes with the reason.
+    private void HandleRefused(Refused m)
+    {
+        var messageId = NextMessageId(m.Value);
+        Reply(_format.VerbError(m.Error, messageId, m.Value.DataJson));
+        if (m.Disconnect)
+            Stop(goodbye: false, lastWords: _format.VerbError(ChatErrors.RateLimitDisconnect, messageId, m.Value.DataJson));
+    }
+
+    // The messageId a request is answered with (and the one TCP pushes carry afterwards).
+    private string NextMessageId(ClientRequest r)
+    {
+        if (IsSocket)
+        {
+            // v20: the sticky param wins, else a fresh uuid for this request.
+            _lastMessageIdJson = _params["messageId"] is JsonNode id ? JsonText.Serialize(id) : NewId();
+        }
+        else
+        {
+            // v29 websocket: params reset on every frame; a falsy messageId gets a uuid.
+            _lastMessageIdJson = r.MessageIdJson ?? NewId();
+            _params = new JsonObject();
+        }
+        return _lastMessageIdJson;
     }
 
     private void RoomAdd(string? room, string messageId, ClientRequest r)
@@ -600,7 +620,7 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
         if (!Sender.IsNobody()) Sender.Tell(new ConnectionProtocol.ConnectionReply(_id, true));
     }
 
-    private void Stop(bool goodbye)
+    private void Stop(bool goodbye, byte[]? lastWords = null)
     {
         if (_stopping) return;
         _stopping = true;
@@ -612,7 +632,8 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
             foreach (var room in _rooms) _ = _node.Middleware.LeaveAsync(view, room);
         LeaveAllRooms();
         _node.Connections.Remove(_id);
-        if (goodbye) _transport.Goodbye();
+        if (lastWords is not null) _transport.SendThenClose(lastWords, ChatErrors.RateLimitDisconnect);
+        else if (goodbye) _transport.Goodbye();
         else _transport.Abort("closed");
         Context.Stop(Self);
     }
@@ -669,7 +690,8 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
 
     private void Error(string error, string messageId, ClientRequest r) => Reply(_format.VerbError(error, messageId, r.DataJson));
 
-    private void Reply(byte[] json) => _transport.Send(json);
+    // Every client request gets exactly one reply through here: it ends the request (chatcluster.limits.max-requests-in-flight).
+    private void Reply(byte[] json) => _transport.Reply(json);
 
     private static string NewId() => "\"" + Guid.NewGuid().ToString() + "\"";
 }

@@ -20,6 +20,6 @@ public sealed class ConnectionHost : IConnectionHost
     {
         var id = Guid.NewGuid().ToString();
         var actor = _system.ActorOf(ConnectionActor.Props(id, info, transport, _node), "conn-" + id);
-        return new ConnectionSession(id, actor);
+        return new ConnectionSession(id, actor, _node.Settings.Transport.Limits);
     }
 }

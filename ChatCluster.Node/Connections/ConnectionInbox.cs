@@ -9,6 +9,12 @@ public static class ConnectionInbox
 {
     public sealed record Request(ClientRequest Value) : INoSerializationVerificationNeeded;
 
+    /// <summary>
+    /// A request a limit refused before it reached the actor (the say rate limit): answered with
+    /// <paramref name="Error"/> in request order; with <paramref name="Disconnect"/> the connection then closes.
+    /// </summary>
+    public sealed record Refused(ClientRequest Value, string Error, bool Disconnect) : INoSerializationVerificationNeeded;
+
     public sealed record LineTooLong(long ReceivedBytes, long MaxBytes) : INoSerializationVerificationNeeded;
 
     public sealed record Break : INoSerializationVerificationNeeded, IDeadLetterSuppression

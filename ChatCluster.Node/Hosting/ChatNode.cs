@@ -11,12 +11,16 @@ using ChatCluster.Node.Connections;
 using ChatCluster.Node.Operations;
 using ChatCluster.Node.Redis;
 using ChatCluster.Node.Rooms;
+using ChatCluster.Transports;
+using ChatCluster.Transports.Limits;
 using ChatCluster.Transports.Primus;
 using ChatCluster.Transports.Tcp;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace ChatCluster.Node.Hosting;
@@ -78,6 +82,9 @@ public sealed class ChatNode : IAsyncDisposable
     /// <summary>The ActionHero-compatible Redis adapter; null when chatcluster.redis is off.</summary>
     public RedisChatAdapter? Redis { get; }
 
+    /// <summary>Client connections open on this node and refused (chatcluster.limits); null while not started.</summary>
+    public ConnectionAdmission? Admission { get; private init; }
+
     /// <summary>This node's cluster address.</summary>
     public Address Address => Cluster.Get(System).SelfAddress;
 
@@ -85,6 +92,9 @@ public sealed class ChatNode : IAsyncDisposable
     {
         var config = NodeConfig.Load(options);
         var settings = ChatSettings.Create(config);
+        if ((settings.TcpEnabled || settings.WebEnabled)
+            && FdLimit.Check(FdLimit.Current(), settings.Transport.Limits.MaxConnections, settings.Transport.Limits.FdHeadroom) is { } fdProblem)
+            throw new Akka.Configuration.ConfigurationException(fdProblem);
         config = WithRedis(config, settings.Redis);
         var loggers = NodeLogging.Create(options.LogLevel, OperationsSettings.Create(config).LogFormat, options.LogProvider);
         var logger = loggers.CreateLogger("ChatCluster.Node");
@@ -155,14 +165,15 @@ public sealed class ChatNode : IAsyncDisposable
             operations.Readiness.StartingRoomsCreated();
 
             var host = operations.Gate(new ConnectionHost(system, services));
-            var (web, heartbeat, tcpPort, webPort) = await StartWebAsync(settings, host, new ActionHttpEndpoint(runner), loggers, cancellation);
+            var admission = new ConnectionAdmission(settings.Transport.Limits, loggers.CreateLogger("ChatCluster.Admission"));
+            var (web, heartbeat, tcpPort, webPort) = await StartWebAsync(settings, host, new ActionHttpEndpoint(runner), admission, loggers, cancellation);
             operations.Serving(connections, settings.Transport.CloseTimeout, () => StopWebAsync(web, heartbeat, settings.Transport.CloseTimeout));
             logger.LogInformation("ChatCluster node {Address} up: tcp {Bind}:{TcpPort}, websocket ws://{Bind}:{WebPort}{Path}, rooms [{Rooms}]",
                 cluster.SelfAddress, settings.Bind, tcpPort, settings.Bind, webPort, settings.Transport.PrimusPath, string.Join(", ", settings.StartingRooms));
             if (redis is not null)
                 logger.LogInformation("redis adapter on: keystore {Keystore}, pubsub {PubSub}, channel {Channel}, serverId {ServerId}, journal {Journal}",
                     settings.Redis.Keystore, settings.Redis.PubSub, settings.Redis.Channel, redis.ServerId, settings.Redis.Journal ? "redis" : "configured");
-            return new ChatNode(system, settings, services, api, web, heartbeat, tcpPort, webPort, logger, redis, operations);
+            return new ChatNode(system, settings, services, api, web, heartbeat, tcpPort, webPort, logger, redis, operations) { Admission = admission };
         }
         catch
         {
@@ -228,21 +239,22 @@ public sealed class ChatNode : IAsyncDisposable
         new CreateChatRoomAction(), new DestroyChatRoomAction(), new ChatRoomsAction(), new StatusAction(), new AuthenticateAction(),
     };
 
-    // A connection that has not sent its first request by then goes to Kestrel, whose own request timeouts apply.
-    private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
-
     private static async Task<(WebApplication?, PrimusHeartbeat?, int, int)> StartWebAsync(
-        ChatSettings settings, ChatCluster.Transports.IConnectionHost host, ActionHttpEndpoint api, ILoggerFactory loggers, CancellationToken cancellation)
+        ChatSettings settings, ChatCluster.Transports.IConnectionHost host, ActionHttpEndpoint api, ConnectionAdmission admission,
+        ILoggerFactory loggers, CancellationToken cancellation)
     {
         if (!settings.TcpEnabled && !settings.WebEnabled) return (null, null, 0, 0);
         var address = settings.Bind == "localhost" ? IPAddress.Loopback : IPAddress.Parse(settings.Bind);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
-        builder.WebHost.UseSockets(o =>
+        var limits = settings.Transport.Limits;
+        // Kestrel's socket connections behind our own accept loop, which backs off at the fd limit instead of spinning
+        // (registered last, so Kestrel prefers it to its own socket transport).
+        builder.Services.AddSingleton<IConnectionListenerFactory>(_ => new BackoffSocketTransportFactory(limits, new SocketConnectionFactoryOptions
         {
-            o.UnsafePreferInlineScheduling = settings.InlineSocketScheduling;
-            o.WaitForDataBeforeAllocatingBuffer = settings.SocketWaitForData;
-        });
+            UnsafePreferInlineScheduling = settings.InlineSocketScheduling,
+            WaitForDataBeforeAllocatingBuffer = settings.SocketWaitForData,
+        }, loggers));
         builder.Services.AddSingleton(loggers);
         ListenOptions? tcpListen = null, webListen = null;
         var tcpHandler = new TcpConnectionHandler(host, settings.Transport, loggers);
@@ -256,18 +268,22 @@ public sealed class ChatNode : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
+            k.Limits.RequestHeadersTimeout = limits.HandshakeTimeout;
+            k.Limits.KeepAliveTimeout = limits.HttpKeepAliveTimeout;
             if (settings.TcpEnabled)
                 k.Listen(address, settings.TcpPort, o =>
                 {
                     tcpListen = o;
+                    o.Use(admission.Middleware(v => SocketRefusal(v), waitForRequest: false));
                     o.Run(tcpHandler.OnConnectedAsync);
                 });
             if (settings.WebEnabled)
                 k.Listen(address, settings.WebPort, o =>
                 {
                     webListen = o;
+                    o.Use(admission.Middleware(v => HttpRefusal(v), waitForRequest: true));
                     // Websocket upgrades that open a connection skip the HTTP stack (see PrimusConnectionMiddleware).
-                    o.Use(new PrimusConnectionMiddleware(primus!, settings.Transport.PrimusPath, HandshakeTimeout).Wrap);
+                    o.Use(new PrimusConnectionMiddleware(primus!, settings.Transport.PrimusPath, limits.HandshakeTimeout).Wrap);
                 });
         });
         var app = builder.Build();
@@ -283,6 +299,15 @@ public sealed class ChatNode : IAsyncDisposable
         await app.StartAsync(cancellation);
         return (app, heartbeat, tcpListen?.IPEndPoint?.Port ?? 0, webListen?.IPEndPoint?.Port ?? 0);
     }
+
+    private static readonly byte[] SocketNodeFull = [.. SocketResponseFormat.ConnectionError(ChatErrors.TooManyConnections), .. "\r\n"u8];
+    private static readonly byte[] SocketAddressFull = [.. SocketResponseFormat.ConnectionError(ChatErrors.TooManyConnectionsFromAddress), .. "\r\n"u8];
+    private static readonly byte[] HttpNodeFull = ConnectionAdmission.HttpServiceUnavailable(ChatErrors.TooManyConnections);
+    private static readonly byte[] HttpAddressFull = ConnectionAdmission.HttpServiceUnavailable(ChatErrors.TooManyConnectionsFromAddress);
+
+    private static byte[] SocketRefusal(AdmissionVerdict verdict) => verdict == AdmissionVerdict.AddressFull ? SocketAddressFull : SocketNodeFull;
+
+    private static byte[] HttpRefusal(AdmissionVerdict verdict) => verdict == AdmissionVerdict.AddressFull ? HttpAddressFull : HttpNodeFull;
 
     /// <summary>
     /// Graceful stop, the drain: readiness turns 503, the node waits <c>chatcluster.drain.unready-delay</c>, new

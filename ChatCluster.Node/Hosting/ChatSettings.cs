@@ -1,6 +1,7 @@
 using ChatCluster.Node.Redis;
 using Akka.Configuration;
 using ChatCluster.Transports;
+using ChatCluster.Transports.Limits;
 
 namespace ChatCluster.Node.Hosting;
 
@@ -72,12 +73,43 @@ public sealed record ChatSettings(
                 PrimusPath: c.GetString("websocket.path"),
                 WebSocketMaxMessageBytes: Bytes(c, "websocket.max-message-bytes"),
                 PingInterval: c.GetTimeSpan("websocket.ping-interval"),
-                OutboundMaxMessages: c.GetInt("outbound.max-messages"),
                 OutboundMaxBytes: c.GetLong("outbound.max-bytes"),
-                CloseTimeout: c.GetTimeSpan("close-timeout")),
+                OutboundMaxAge: c.GetTimeSpan("outbound.max-age"),
+                CloseTimeout: c.GetTimeSpan("close-timeout")) { Limits = ReadLimits(c) },
             Redis: RedisChatSettings.Create(c.GetConfig("redis") ?? Akka.Configuration.ConfigurationFactory.Empty));
         settings.Validate();
         return settings;
+    }
+
+    private static LimitsSettings ReadLimits(Config c) => new(
+        MaxConnections: c.GetInt("limits.max-connections"),
+        MaxConnectionsPerAddress: c.GetInt("limits.max-connections-per-address"),
+        FdHeadroom: c.GetInt("limits.fd-headroom"),
+        FdReserve: c.GetInt("limits.fd-reserve"),
+        HandshakeTimeout: c.GetTimeSpan("limits.handshake-timeout"),
+        HttpKeepAliveTimeout: c.GetTimeSpan("limits.http-keep-alive-timeout"),
+        FirstRequestTimeout: c.GetTimeSpan("limits.first-request-timeout"),
+        AcceptBackoffMin: c.GetTimeSpan("limits.accept-backoff-min"),
+        AcceptBackoffMax: c.GetTimeSpan("limits.accept-backoff-max"),
+        AcceptLogInterval: c.GetTimeSpan("limits.accept-log-interval"),
+        MaxRequestsInFlight: c.GetInt("limits.max-requests-in-flight"),
+        InboundBytesPerSecond: c.GetLong("limits.inbound-bytes-per-second"),
+        InboundBurstBytes: c.GetLong("limits.inbound-burst-bytes"),
+        SayRates: c.GetValue("limits.say-rates").GetArray().Select((v, i) => SayRate(v.GetObject(), i)).ToArray(),
+        MaxViolations: c.GetInt("limits.max-violations"),
+        ViolationWindow: c.GetTimeSpan("limits.violation-window"));
+
+    private static SayRateRule SayRate(Akka.Configuration.Hocon.HoconObject entry, int index)
+    {
+        var fields = entry.Items;
+        string Field(string name) => fields.TryGetValue(name, out var v) ? v.GetString()
+            : throw new ConfigurationException($"chatcluster.limits.say-rates[{index}] needs `{name}`");
+        var pattern = Field("pattern");
+        if (!double.TryParse(Field("per-second"), System.Globalization.CultureInfo.InvariantCulture, out var perSecond) || perSecond < 0)
+            throw new ConfigurationException($"chatcluster.limits.say-rates[{index}].per-second must be a number >= 0, was {Field("per-second")}");
+        if (!double.TryParse(Field("burst"), System.Globalization.CultureInfo.InvariantCulture, out var burst) || burst < 1)
+            throw new ConfigurationException($"chatcluster.limits.say-rates[{index}].burst must be a number >= 1, was {Field("burst")}");
+        return new SayRateRule(pattern, perSecond, burst);
     }
 
     private static int Bytes(Config c, string path)
@@ -104,7 +136,24 @@ public sealed record ChatSettings(
         Check(MiddlewareBufferSize > 0, $"chatcluster.middleware-pipeline.buffer-size must be positive, was {MiddlewareBufferSize}");
         Check(MiddlewareParallelism > 0, $"chatcluster.middleware-pipeline.parallelism must be positive, was {MiddlewareParallelism}");
         Check(Transport.PingInterval > TimeSpan.Zero, "chatcluster.websocket.ping-interval must be positive");
-        Check(Transport.OutboundMaxMessages > 0, $"chatcluster.outbound.max-messages must be positive, was {Transport.OutboundMaxMessages}");
+        Check(Transport.OutboundMaxAge > TimeSpan.Zero, $"chatcluster.outbound.max-age must be positive, was {Transport.OutboundMaxAge}");
+        var l = Transport.Limits;
+        Check(l.MaxConnections > 0, $"chatcluster.limits.max-connections must be positive, was {l.MaxConnections}");
+        Check(l.MaxConnectionsPerAddress >= 0, $"chatcluster.limits.max-connections-per-address must be 0 (no limit) or more, was {l.MaxConnectionsPerAddress}");
+        Check(l.FdReserve >= 0, $"chatcluster.limits.fd-reserve must be 0 or more, was {l.FdReserve}");
+        Check(l.FdHeadroom >= 0, $"chatcluster.limits.fd-headroom must be 0 or more, was {l.FdHeadroom}");
+        Check(l.HandshakeTimeout > TimeSpan.Zero, "chatcluster.limits.handshake-timeout must be positive");
+        Check(l.HttpKeepAliveTimeout > TimeSpan.Zero, "chatcluster.limits.http-keep-alive-timeout must be positive");
+        Check(l.FirstRequestTimeout > TimeSpan.Zero, "chatcluster.limits.first-request-timeout must be positive");
+        Check(l.AcceptBackoffMin > TimeSpan.Zero && l.AcceptBackoffMax >= l.AcceptBackoffMin,
+            "chatcluster.limits.accept-backoff-min must be positive and accept-backoff-max at least as long");
+        Check(l.AcceptLogInterval > TimeSpan.Zero, "chatcluster.limits.accept-log-interval must be positive");
+        Check(l.MaxRequestsInFlight > 0, $"chatcluster.limits.max-requests-in-flight must be positive, was {l.MaxRequestsInFlight}");
+        Check(l.InboundBytesPerSecond >= 0, $"chatcluster.limits.inbound-bytes-per-second must be 0 (no limit) or more, was {l.InboundBytesPerSecond}");
+        Check(l.InboundBytesPerSecond == 0 || l.InboundBurstBytes >= Transport.TcpMaxLineBytes,
+            $"chatcluster.limits.inbound-burst-bytes must be at least chatcluster.tcp.max-line-bytes ({Transport.TcpMaxLineBytes}), was {l.InboundBurstBytes}");
+        Check(l.MaxViolations >= 0, $"chatcluster.limits.max-violations must be 0 (never disconnect) or more, was {l.MaxViolations}");
+        Check(l.ViolationWindow > TimeSpan.Zero, "chatcluster.limits.violation-window must be positive");
         Check(Transport.OutboundMaxBytes > 0, $"chatcluster.outbound.max-bytes must be positive, was {Transport.OutboundMaxBytes}");
         Check(Transport.PrimusPath.StartsWith('/'), $"chatcluster.websocket.path must start with '/', was {Transport.PrimusPath}");
         Check(System.Net.IPAddress.TryParse(Bind, out _) || Bind == "localhost", $"chatcluster.bind must be an IP address or localhost, was {Bind}");

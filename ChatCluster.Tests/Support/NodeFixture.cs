@@ -18,6 +18,9 @@ public class NodeFixture : IAsyncLifetime
     /// <summary>HOCON lines applied over test.conf, highest priority first.</summary>
     protected virtual IReadOnlyList<string> Overrides => Array.Empty<string>();
 
+    /// <summary>The node's log lines (warnings and up), for tests that check what was logged.</summary>
+    public LogCapture Log { get; } = new();
+
     public async Task InitializeAsync()
     {
         Node = await ChatNode.StartAsync(new NodeOptions
@@ -26,6 +29,7 @@ public class NodeFixture : IAsyncLifetime
             ConfigFiles = new[] { "test.conf" },
             LogLevel = LogLevel.Warning,
             SystemName = "test",
+            LogProvider = Log,
         });
     }
 

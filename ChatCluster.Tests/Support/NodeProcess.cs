@@ -26,23 +26,50 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Resident memory of the node process in bytes (Linux /proc), 0 once it has exited.</summary>
+    public long RssBytes
+    {
+        get
+        {
+            try
+            {
+                var line = File.ReadLines($"/proc/{Pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+                return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+            }
+            catch (IOException)
+            {
+                return 0;
+            }
+        }
+    }
+
+    /// <summary>Open file descriptors of the node process (Linux /proc).</summary>
+    public int OpenFds => Directory.Exists($"/proc/{Pid}/fd") ? Directory.GetFiles($"/proc/{Pid}/fd").Length : 0;
+
     public string Log
     {
         get { lock (_log) return _log.ToString(); }
     }
 
-    public static async Task<NodeProcess> StartAsync(params string[] args)
+    public static Task<NodeProcess> StartAsync(params string[] args) => StartUnderAsync(Array.Empty<string>(), args);
+
+    /// <summary>Starts the node through a wrapper command, e.g. <c>prlimit --nofile=512:512</c> (which execs dotnet).</summary>
+    public static async Task<NodeProcess> StartUnderAsync(IReadOnlyList<string> wrapper, params string[] args)
     {
         var tcp = FreePort.Next();
         var web = FreePort.Next();
         var management = FreePort.Next();
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(wrapper.Count > 0 ? wrapper[0] : "dotnet")
         {
             WorkingDirectory = AppContext.BaseDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var w in wrapper.Skip(1)) info.ArgumentList.Add(w);
+        if (wrapper.Count > 0) info.ArgumentList.Add("dotnet");
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ChatCluster.Node.dll"));
         foreach (var a in args) info.ArgumentList.Add(a);
         foreach (var a in new[] { "--tcp-port", tcp.ToString(), "--web-port", web.ToString(), "--management-port", management.ToString() }) info.ArgumentList.Add(a);

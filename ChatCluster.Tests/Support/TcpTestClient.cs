@@ -26,6 +26,14 @@ public sealed class TcpTestClient : IAsyncDisposable
         return new TcpTestClient(client);
     }
 
+    /// <summary>Connects from a given loopback address (127.0.0.x: every one of them is local on Linux).</summary>
+    public static async Task<TcpTestClient> ConnectFromAsync(int port, string localAddress)
+    {
+        var client = new TcpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Parse(localAddress), 0));
+        await client.ConnectAsync("127.0.0.1", port);
+        return new TcpTestClient(client);
+    }
+
     /// <summary>Reads the welcome line and returns this client.</summary>
     public async Task<TcpTestClient> Welcomed()
     {

@@ -40,16 +40,39 @@ public sealed class ChatSettingsSpec
         Assert.Equal("/primus", t.PrimusPath);
         Assert.Equal(1048576, t.WebSocketMaxMessageBytes);
         Assert.Equal(TimeSpan.FromSeconds(30), t.PingInterval);
-        Assert.Equal(4096, t.OutboundMaxMessages);
         Assert.Equal(4194304, t.OutboundMaxBytes);
+        Assert.Equal(TimeSpan.FromSeconds(10), t.OutboundMaxAge);
         Assert.Equal(TimeSpan.FromSeconds(2), t.CloseTimeout);
+        var l = t.Limits;
+        Assert.Equal(10000, l.MaxConnections);
+        Assert.Equal(1000, l.MaxConnectionsPerAddress);
+        Assert.Equal(512, l.FdHeadroom);
+        Assert.Equal(32, l.FdReserve);
+        Assert.Equal(TimeSpan.FromSeconds(10), l.HandshakeTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(30), l.HttpKeepAliveTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(30), l.FirstRequestTimeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(10), l.AcceptBackoffMin);
+        Assert.Equal(TimeSpan.FromSeconds(1), l.AcceptBackoffMax);
+        Assert.Equal(TimeSpan.FromSeconds(10), l.AcceptLogInterval);
+        Assert.Equal(64, l.MaxRequestsInFlight);
+        Assert.Equal(4194304, l.InboundBytesPerSecond);
+        Assert.Equal(8388608, l.InboundBurstBytes);
+        Assert.Equal(new[] { new Transports.Limits.SayRateRule("*", 1000, 2000) }, l.SayRates);
+        Assert.Equal(100, l.MaxViolations);
+        Assert.Equal(TimeSpan.FromSeconds(10), l.ViolationWindow);
     }
 
     [Theory]
     [InlineData("chatcluster.tcp.port = 70000", "chatcluster.tcp.port")]
     [InlineData("chatcluster.websocket.port = -1", "chatcluster.websocket.port")]
     [InlineData("chatcluster.rooms.shard-count = 0", "chatcluster.rooms.shard-count")]
-    [InlineData("chatcluster.outbound.max-messages = 0", "chatcluster.outbound.max-messages")]
+    [InlineData("chatcluster.outbound.max-age = 0s", "chatcluster.outbound.max-age")]
+    [InlineData("chatcluster.limits.max-connections = 0", "chatcluster.limits.max-connections")]
+    [InlineData("chatcluster.limits.max-requests-in-flight = 0", "chatcluster.limits.max-requests-in-flight")]
+    [InlineData("chatcluster.limits.first-request-timeout = 0s", "chatcluster.limits.first-request-timeout")]
+    [InlineData("chatcluster.limits.say-rates = [{ pattern = \"*\", per-second = -1, burst = 5 }]", "chatcluster.limits.say-rates[0].per-second")]
+    [InlineData("chatcluster.limits.say-rates = [{ per-second = 1, burst = 5 }]", "chatcluster.limits.say-rates[0] needs `pattern`")]
+    [InlineData("chatcluster.limits.inbound-burst-bytes = 10", "chatcluster.limits.inbound-burst-bytes")]
     [InlineData("chatcluster.tcp.max-line-bytes = 0", "chatcluster.tcp.max-line-bytes")]
     [InlineData("chatcluster.websocket.path = primus", "chatcluster.websocket.path")]
     [InlineData("chatcluster.bind = \"not an address\"", "chatcluster.bind")]

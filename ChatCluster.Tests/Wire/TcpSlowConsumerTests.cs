@@ -4,12 +4,11 @@ using static ChatCluster.Tests.Support.WireText;
 
 namespace ChatCluster.Tests.Wire;
 
-/// <summary>A node with a small per-connection outbound queue (64 messages / 64 KiB).</summary>
+/// <summary>A node with a small per-connection outbound queue (64 KiB).</summary>
 public sealed class SmallOutboundQueueFixture : NodeFixture
 {
     protected override IReadOnlyList<string> Overrides => new[]
     {
-        "chatcluster.outbound.max-messages = 64",
         "chatcluster.outbound.max-bytes = 65536",
     };
 }

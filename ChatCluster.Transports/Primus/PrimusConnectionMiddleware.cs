@@ -30,7 +30,8 @@ public sealed class PrimusConnectionMiddleware
 
     private async Task InvokeAsync(ConnectionContext connection, ConnectionDelegate next)
     {
-        var request = await SniffAsync(connection).ConfigureAwait(false);
+        var (request, timedOut) = await SniffAsync(connection).ConfigureAwait(false);
+        if (timedOut) return; // no complete request head within the handshake timeout: closed
         if (request is null)
         {
             await next(connection).ConfigureAwait(false);
@@ -46,9 +47,9 @@ public sealed class PrimusConnectionMiddleware
         // Returning hands the socket back to Kestrel, which sends what is left in the pipe and closes it.
     }
 
-    // Peeks at the first request without consuming it unless it is ours. A client that sends nothing within the
-    // timeout is handed to Kestrel, whose own timeouts then apply.
-    private async Task<WebSocketUpgradeRequest?> SniffAsync(ConnectionContext connection)
+    // Peeks at the first request without consuming it unless it is ours. A client that has not sent a complete request
+    // head within the timeout (chatcluster.limits.handshake-timeout) is closed: half-open handshakes hold a socket each.
+    private async Task<(WebSocketUpgradeRequest? Request, bool TimedOut)> SniffAsync(ConnectionContext connection)
     {
         var input = connection.Transport.Input;
         using var timeout = new CancellationTokenSource(_handshakeTimeout);
@@ -61,14 +62,14 @@ public sealed class PrimusConnectionMiddleware
             }
             catch (OperationCanceledException)
             {
-                return null;
+                return (null, true);
             }
             var buffer = result.Buffer;
             var status = WebSocketUpgradeRequest.TryParse(buffer, _primusPath, out var request, out var length);
             if (status == UpgradeSniff.Upgrade)
             {
                 input.AdvanceTo(buffer.GetPosition(length));
-                return request;
+                return (request, false);
             }
             if (status == UpgradeSniff.NeedMore && !result.IsCompleted && !result.IsCanceled)
             {
@@ -76,7 +77,7 @@ public sealed class PrimusConnectionMiddleware
                 continue;
             }
             input.AdvanceTo(buffer.Start); // nothing examined: Kestrel's first read sees the same bytes at once
-            return null;
+            return (null, false);
         }
     }
 }

@@ -100,6 +100,7 @@ public sealed class PrimusEndpoint
         transport.ConnectionId = session.ConnectionId;
         _heartbeat.Add(transport);
         var assembler = new WebSocketMessageAssembler(_settings.WebSocketMaxMessageBytes);
+        var pacing = new Limits.InboundPacing(_settings.Limits);
         try
         {
             var reading = true;
@@ -108,9 +109,11 @@ public sealed class PrimusEndpoint
                 var result = await input.ReadAsync().ConfigureAwait(false);
                 if (result.IsCanceled) break;
                 var buffer = result.Buffer;
+                var received = buffer.Length;
+                var full = false; // max-requests-in-flight reached: read no further until a reply goes out
                 try
                 {
-                    while (reading)
+                    while (reading && !full)
                     {
                         var status = WebSocketFrameCodec.TryParse(ref buffer, _settings.WebSocketMaxMessageBytes, out var frame, out var closeCode);
                         if (status == FrameParseStatus.NeedMore) break;
@@ -120,14 +123,18 @@ public sealed class PrimusEndpoint
                             reading = false;
                             break;
                         }
-                        reading = OnFrame(transport, session, assembler, frame);
+                        reading = OnFrame(transport, session, assembler, frame, ref full);
                     }
                 }
                 finally
                 {
-                    input.AdvanceTo(buffer.Start, buffer.End);
+                    // When stopped at the bound, what is left is unexamined, so the next read returns it at once.
+                    if (full) input.AdvanceTo(buffer.Start);
+                    else input.AdvanceTo(buffer.Start, buffer.End);
                 }
-                if (result.IsCompleted) break;
+                if (full) await transport.WaitForRequestSlotAsync().ConfigureAwait(false);
+                else if (result.IsCompleted) break;
+                await pacing.AfterAsync(received - buffer.Length).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or ConnectionResetException)
@@ -161,7 +168,7 @@ public sealed class PrimusEndpoint
     }
 
     /// <summary>Returns false when the connection is closing.</summary>
-    private bool OnFrame(WebSocketClientTransport transport, IClientSession session, WebSocketMessageAssembler assembler, in WebSocketFrame frame)
+    private bool OnFrame(WebSocketClientTransport transport, IClientSession session, WebSocketMessageAssembler assembler, in WebSocketFrame frame, ref bool full)
     {
         var result = assembler.Push(frame);
         switch (result.Kind)
@@ -193,6 +200,7 @@ public sealed class PrimusEndpoint
                 switch (inbound.Kind)
                 {
                     case PrimusInboundKind.Request:
+                        full = transport.RequestStarted();
                         session.Receive(inbound.Request!);
                         break;
                     case PrimusInboundKind.Pong:

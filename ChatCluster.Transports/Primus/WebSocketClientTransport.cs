@@ -51,6 +51,13 @@ public sealed class WebSocketClientTransport : PipeClientTransport
         WebSocketFrameCodec.WriteClose(output, null);
     }
 
+    // A limit closed the connection: the error, then a close frame saying "policy violation".
+    protected override void WriteMessageThenClose(PipeWriter output, ReadOnlySpan<byte> json)
+    {
+        WebSocketFrameCodec.WriteFrame(output, WebSocketOpcode.Text, json);
+        WebSocketFrameCodec.WriteClose(output, WebSocketCloseCodes.PolicyViolation);
+    }
+
     protected override void OnGoodbyeWritten() => _endReadLoop();
 
     protected override void OnAbort() => _endReadLoop();

@@ -33,9 +33,12 @@ public sealed class TcpClientTransport : PipeClientTransport
 
     protected override void OnGoodbyeWritten() => _connection.Transport.Input.CancelPendingRead();
 
+    // Cut the socket itself: what is still in the pipe would otherwise wait for a client that does not read, and the
+    // socket would stay open for good (Kestrel sends the rest of the pipe before it closes).
     protected override void OnAbort()
     {
         _connection.Transport.Input.CancelPendingRead();
         _connection.Transport.Output.CancelPendingFlush();
+        _connection.Abort(new ConnectionAbortedException("connection aborted by the server"));
     }
 }

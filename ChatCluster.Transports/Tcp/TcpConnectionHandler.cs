@@ -1,5 +1,8 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Net;
+using ChatCluster.Messages;
+using ChatCluster.Transports.Limits;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 
@@ -31,38 +34,61 @@ public sealed class TcpConnectionHandler : ConnectionHandler
         transport.ConnectionId = session.ConnectionId;
         var input = connection.Transport.Input;
         var framer = new LineFramer(_settings.TcpMaxLineBytes);
+        var limits = _settings.Limits;
+        var pacing = new InboundPacing(limits);
+        // Until the first complete line: a client that connects and says nothing holds a socket for nothing.
+        using var firstRequest = new CancellationTokenSource(limits.FirstRequestTimeout);
+        var waitingForFirst = true;
         try
         {
             while (true)
             {
-                var result = await input.ReadAsync().ConfigureAwait(false);
+                ReadResult result;
+                try
+                {
+                    result = await input.ReadAsync(waitingForFirst ? firstRequest.Token : default).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (firstRequest.IsCancellationRequested)
+                {
+                    transport.SendThenClose(SocketResponseFormat.ConnectionError(ChatErrors.FirstRequestTimeout(limits.FirstRequestTimeout.TotalSeconds)),
+                        "no request within chatcluster.limits.first-request-timeout");
+                    break;
+                }
                 if (result.IsCanceled) break;
                 var buffer = result.Buffer;
+                var received = buffer.Length;
                 if (LineFramer.IsBreak(buffer))
                 {
                     input.AdvanceTo(buffer.End);
                     session.Break();
                     continue;
                 }
+                var full = false; // max-requests-in-flight reached: stop here, read no further until a reply goes out
                 try
                 {
-                    while (true)
+                    while (!full)
                     {
-                        var status = framer.TryRead(ref buffer, out var line, out var received);
+                        var status = framer.TryRead(ref buffer, out var line, out var length);
                         if (status == LineStatus.NeedMore) break;
+                        waitingForFirst = false;
+                        full = transport.RequestStarted();
                         if (status == LineStatus.Line) session.Receive(SocketRequestParser.Parse(line!));
                         else
                         {
-                            TransportLog.LineTooLong(_logger, session.ConnectionId, received, _settings.TcpMaxLineBytes);
-                            session.LineTooLong(received, _settings.TcpMaxLineBytes);
+                            TransportLog.LineTooLong(_logger, session.ConnectionId, length, _settings.TcpMaxLineBytes);
+                            session.LineTooLong(length, _settings.TcpMaxLineBytes);
                         }
                     }
                 }
                 finally
                 {
-                    input.AdvanceTo(buffer.Start, buffer.End);
+                    // When stopped at the bound, what is left is unexamined, so the next read returns it at once.
+                    if (full) input.AdvanceTo(buffer.Start);
+                    else input.AdvanceTo(buffer.Start, buffer.End);
                 }
-                if (result.IsCompleted) break;
+                if (full) await transport.WaitForRequestSlotAsync().ConfigureAwait(false);
+                else if (result.IsCompleted) break;
+                await pacing.AfterAsync(received - buffer.Length).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is IOException or ConnectionResetException or ConnectionAbortedException or OperationCanceledException)
