@@ -68,10 +68,31 @@ public sealed record ChatSettings(
                 PingInterval: c.GetTimeSpan("websocket.ping-interval"),
                 OutboundMaxMessages: c.GetInt("outbound.max-messages"),
                 OutboundMaxBytes: c.GetLong("outbound.max-bytes"),
-                CloseTimeout: c.GetTimeSpan("close-timeout")),
+                CloseTimeout: c.GetTimeSpan("close-timeout"))
+            {
+                WebSocketMaxFragments = Positive(c, "websocket.max-fragments"),
+                BinaryEchoMaxBytes = NonNegative(c, "websocket.binary-echo-max-bytes"),
+                AllowedOrigins = new OriginPolicy(c.GetStringList("websocket.allowed-origins")),
+            },
             Redis: RedisChatSettings.Create(c.GetConfig("redis") ?? Akka.Configuration.ConfigurationFactory.Empty));
         settings.Validate();
         return settings;
+    }
+
+    private static int Positive(Config c, string path)
+    {
+        var value = c.GetLong(path);
+        if (value is <= 0 or > int.MaxValue)
+            throw new ConfigurationException($"chatcluster.{path} must be between 1 and {int.MaxValue}, was {value}");
+        return (int)value;
+    }
+
+    private static int NonNegative(Config c, string path)
+    {
+        var value = c.GetLong(path);
+        if (value is < 0 or > int.MaxValue)
+            throw new ConfigurationException($"chatcluster.{path} must be between 0 and {int.MaxValue}, was {value}");
+        return (int)value;
     }
 
     private static int Bytes(Config c, string path)
