@@ -27,6 +27,8 @@ public sealed class ActionRunner
 
     public ActionRegistry Registry => _registry;
 
+    public ActionServices Services => _services;
+
     public async Task<ActionResult> RunAsync(JsonObject parameters, ConnectionView connection)
     {
         var name = JsonText.ToJsString(parameters["action"]);
@@ -64,8 +66,9 @@ public sealed class ActionRunner
         }
         catch (Exception e)
         {
+            // The details stay in the log: an exception's text is no message for clients.
             _services.Logger.LogError(e, "action {Action} failed for connection {Connection}", name, connection.Id);
-            return ActionResult.Error(e.Message, 500);
+            return ActionResult.Error(ChatErrors.InternalError, 500);
         }
     }
 }

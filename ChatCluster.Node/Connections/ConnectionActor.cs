@@ -439,6 +439,13 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
         {
             parsed = JsonText.Parse(r.RawLine ?? r.Verb);
         }
+        catch (JsonLoneSurrogateException e)
+        {
+            // Valid JSON to ActionHero (JavaScript strings may hold lone surrogates), but not text we can hold: say so
+            // in the shape of an action's error, as the line was meant as one.
+            Reply(_format.ActionReply(new JsonObject { ["error"] = e.Message }, _lastMessageIdJson));
+            return;
+        }
         catch (JsonException)
         {
         }
