@@ -43,7 +43,7 @@ public sealed class CreateChatRoomAction : ChatAction
         }
         finally
         {
-            if (!didCreate) services.CreationQuota.GiveBack(connectionId, connection.RemoteIp, ActionServices.Now());
+            if (!didCreate) services.CreationQuota.GiveBack(connectionId, connection.RemoteIp);
         }
     }
 
