@@ -69,11 +69,13 @@ public sealed class ActionHttpEndpoint
             }
             parameters = read.Parameters!;
         }
-        catch (Exception e) when (e is BadHttpRequestException or InvalidDataException)
+        catch (Exception e) when (e is BadHttpRequestException or InvalidDataException or IOException)
         {
-            // Kestrel's own refusals while reading (an overflowing chunk size, more than 1,024 form fields, a body cut
-            // short): the client's fault, so 400 — and the connection may be unusable, so Kestrel closes it after.
-            await Write(context, StatusCodes.Status400BadRequest, Error(ChatErrors.MalformedHttpRequest));
+            // Kestrel's refusals while reading (bad chunk framing — an overflowing chunk size surfaces as an IOException
+            // around an OverflowException —, more than 1,024 form fields, a body cut short): the client's fault, so 400,
+            // unless the client is gone already.
+            if (!context.RequestAborted.IsCancellationRequested)
+                await Write(context, StatusCodes.Status400BadRequest, Error(ChatErrors.MalformedHttpRequest));
             return;
         }
 
