@@ -44,10 +44,11 @@ public static class JsonText
             if (reader.Read()) throw new JsonException("trailing data after the JSON value");
             return node;
         }
-        catch (InvalidOperationException)
+        catch (InvalidOperationException e)
         {
-            // GetString cannot transcode an escaped lone surrogate into a .NET string; everything else the reader
-            // rejects is a JsonException already.
+            // GetString cannot transcode a string with invalid UTF-8 bytes or an escaped lone surrogate; everything else
+            // the reader rejects is a JsonException already. Websocket text and TCP lines are valid UTF-8 by then.
+            if (!System.Text.Unicode.Utf8.IsValid(utf8)) throw new JsonException("invalid UTF-8 in a string", e);
             throw new JsonLoneSurrogateException();
         }
     }
