@@ -188,7 +188,8 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
         }
         catch (Exception e)
         {
-            Log.Error(e, "connection {0}: {1} failed", _id, message);
+            // The verb only: a request's line may hold a token (authenticate), and tokens are never logged.
+            Log.Error(e, "connection {0}: {1} failed", _id, message is Request r ? "request " + r.Value.Verb : message.GetType().Name);
             Reply(_format.VerbError(ChatErrors.InternalError, _lastMessageIdJson, "{}"));
             BecomeActive();
         }
