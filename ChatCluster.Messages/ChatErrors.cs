@@ -51,4 +51,38 @@ public static class ChatErrors
     public const string SayRateLimited = "say rate limit exceeded, slow down";
     public const string RateLimitDisconnect = "too many requests over the rate limit, disconnecting";
     public static string FirstRequestTimeout(double seconds) => $"no request within {seconds:0.###} s of connecting, disconnecting";
+
+    /// <summary>
+    /// A JSON string escape that names half of a UTF-16 surrogate pair (<c>\ud800</c> alone). JavaScript keeps such
+    /// strings, .NET strings from JSON cannot; we refuse the request instead of guessing a replacement.
+    /// </summary>
+    public const string JsonLoneSurrogate = "invalid JSON: a \\u escape names a lone UTF-16 surrogate (\\ud800-\\udfff), which is not text";
+
+    /// <summary>A binary websocket message larger than chatcluster.websocket.binary-echo-max-bytes (ActionHero would echo it as a Buffer).</summary>
+    public static string BinaryMessageRefused(long bytes) => $"binary messages are not supported (received {bytes} bytes); send JSON text";
+
+    /// <summary>HTTP input Kestrel refuses (an overflowing chunk size, too many form fields, a truncated body).</summary>
+    public const string MalformedHttpRequest = "malformed HTTP request";
+
+    public static string InvalidJsonBody(string detail) => "invalid JSON body: " + detail;
+
+    public static string RequestBodyTooLarge(long maxBytes) => $"request body is larger than {maxBytes} bytes";
+
+    /// <summary>An HTTP method the action endpoint does not run actions for (OPTIONS is answered, never run).</summary>
+    public const string MethodNotAllowed = "method not allowed: actions run on GET, POST, PUT, PATCH and DELETE";
+
+    /// <summary>Destroying a room, or creating one that matches chatcluster.auth.protected-rooms, needs a user listed in chatcluster.auth.admins.</summary>
+    public const string AdminRequired = "you must authenticate as an admin to do this";
+
+    public static string RoomsPerConnectionExceeded(int max) => $"this connection may create at most {max} rooms";
+
+    public static string RoomsPerMinuteExceeded(int max) => $"too many rooms created from this address: at most {max} per minute";
+
+    public static string RoomLimitReached(int max) => $"the cluster has reached its limit of {max} rooms";
+
+    /// <summary>Failed authentications slow the next ones down; an attempt that would wait too long is refused at once.</summary>
+    public const string TooManyAuthenticationAttempts = "too many authentication attempts, try again later";
+
+    /// <summary>A websocket upgrade whose Origin is not in chatcluster.websocket.allowed-origins (HTTP 403).</summary>
+    public const string OriginNotAllowed = "origin not allowed";
 }

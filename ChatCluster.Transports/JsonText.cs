@@ -30,13 +30,27 @@ public static class JsonText
     /// takes the last value (System.Text.Json's own JsonObject would throw when it is first read).
     /// Throws <see cref="JsonException"/> for invalid JSON (including trailing data) or nesting deeper than 64.
     /// </summary>
+    /// <remarks>
+    /// A string escape naming a lone surrogate (<c>"\ud800"</c>) throws <see cref="JsonLoneSurrogateException"/>, a
+    /// <see cref="JsonException"/> whose message is the catalogue text for clients.
+    /// </remarks>
     public static JsonNode? Parse(ReadOnlySpan<byte> utf8)
     {
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = DocumentOptions.MaxDepth });
         if (!reader.Read()) throw new JsonException("empty input");
-        var node = ReadValue(ref reader);
-        if (reader.Read()) throw new JsonException("trailing data after the JSON value");
-        return node;
+        try
+        {
+            var node = ReadValue(ref reader);
+            if (reader.Read()) throw new JsonException("trailing data after the JSON value");
+            return node;
+        }
+        catch (InvalidOperationException e)
+        {
+            // GetString cannot transcode a string with invalid UTF-8 bytes or an escaped lone surrogate; everything else
+            // the reader rejects is a JsonException already. Websocket text and TCP lines are valid UTF-8 by then.
+            if (!System.Text.Unicode.Utf8.IsValid(utf8)) throw new JsonException("invalid UTF-8 in a string", e);
+            throw new JsonLoneSurrogateException();
+        }
     }
 
     public static JsonNode? Parse(string text) => Parse(System.Text.Encoding.UTF8.GetBytes(text));

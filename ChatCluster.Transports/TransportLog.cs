@@ -22,4 +22,8 @@ internal static partial class TransportLog
 
     [LoggerMessage(1006, LogLevel.Warning, "connection read loop of {ConnectionId} failed")]
     public static partial void ReadLoopFailed(ILogger logger, Exception exception, string connectionId);
+
+    // 1101-1119: abuse guards (origin, assembly limits)
+    [LoggerMessage(1101, LogLevel.Information, "websocket upgrade refused: origin {Origin} is not in chatcluster.websocket.allowed-origins")]
+    public static partial void WebSocketOriginRefused(ILogger logger, string origin);
 }

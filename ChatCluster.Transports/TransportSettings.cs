@@ -18,4 +18,13 @@ public sealed record TransportSettings(
 {
     /// <summary>Admission, timeouts and inbound rate limits; <see cref="Limits.LimitsSettings.Unlimited"/> unless the node sets them.</summary>
     public Limits.LimitsSettings Limits { get; init; } = ChatCluster.Transports.Limits.LimitsSettings.Unlimited;
+
+    /// <summary><c>chatcluster.websocket.max-fragments</c>: frames one websocket message may be split into.</summary>
+    public int WebSocketMaxFragments { get; init; } = int.MaxValue;
+
+    /// <summary><c>chatcluster.websocket.binary-echo-max-bytes</c>: larger binary messages get a short error instead of ActionHero's echo.</summary>
+    public int BinaryEchoMaxBytes { get; init; } = int.MaxValue;
+
+    /// <summary><c>chatcluster.websocket.allowed-origins</c>: who may open a websocket (any when the policy is open).</summary>
+    public OriginPolicy AllowedOrigins { get; init; } = OriginPolicy.Any;
 }

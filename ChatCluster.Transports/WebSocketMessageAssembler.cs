@@ -3,8 +3,8 @@ using System.Text.Unicode;
 namespace ChatCluster.Transports;
 
 /// <summary>
-/// Joins fragmented frames into messages (RFC 6455 5.4) with a cap on the whole message size.
-/// Control frames may arrive between fragments and are passed through at once.
+/// Joins fragmented frames into messages (RFC 6455 5.4) with a cap on the whole message size and on the
+/// number of fragments. Control frames may arrive between fragments and are passed through at once.
 /// </summary>
 /// <remarks>
 /// <code>
@@ -16,21 +16,33 @@ namespace ChatCluster.Transports;
 ///    └── Continuation → Error 1002      │ over the cap → Error 1009
 /// </code>
 /// After an Error the assembler drops what it held; the caller closes the connection.
+/// Fragments are copied into one buffer as they arrive, and the cap applies to that buffer's allocated size: holding
+/// each fragment as an array of its own cost ~40 bytes per fragment beyond its payload, so a megabyte sent as
+/// one-byte fragments held ~40 MB while counting as one megabyte. The buffer grows by doubling, never past the cap.
 /// </remarks>
 public sealed class WebSocketMessageAssembler
 {
-    private readonly long _maxMessageBytes;
-    private readonly List<byte[]> _fragments = [];
-    private WebSocketOpcode? _openOpcode;
-    private long _openBytes;
+    private const int InitialBufferBytes = 256;
 
-    public WebSocketMessageAssembler(long maxMessageBytes)
+    private readonly long _maxMessageBytes;
+    private readonly int _maxFragments;
+    private byte[] _buffer = [];
+    private WebSocketOpcode? _openOpcode;
+    private int _openBytes;
+    private int _openFragments;
+
+    public WebSocketMessageAssembler(long maxMessageBytes, int maxFragments = int.MaxValue)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessageBytes);
-        _maxMessageBytes = maxMessageBytes;
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxFragments);
+        _maxMessageBytes = Math.Min(maxMessageBytes, Array.MaxLength);
+        _maxFragments = maxFragments;
     }
 
     public bool IsMessageOpen => _openOpcode is not null;
+
+    /// <summary>Bytes allocated for the open message (the assembly buffer's size); never more than the cap.</summary>
+    public long AllocatedBytes => _buffer.Length;
 
     public AssemblerResult Push(in WebSocketFrame frame)
     {
@@ -49,21 +61,20 @@ public sealed class WebSocketMessageAssembler
                 if (frame.Fin)
                     return Complete(frame.Opcode, frame.Payload); // unfragmented: no copy
                 _openOpcode = frame.Opcode;
-                _openBytes = frame.Payload.Length;
-                _fragments.Add(frame.Payload);
+                _openFragments = 1;
+                Append(frame.Payload);
                 return AssemblerResult.Incomplete;
 
             case WebSocketOpcode.Continuation:
                 if (_openOpcode is not { } opcode)
                     return Fail(WebSocketCloseCodes.ProtocolError);
-                _openBytes += frame.Payload.Length;
-                if (_openBytes > _maxMessageBytes)
+                // Empty continuations count too: each costs a frame to parse and would otherwise be free to repeat.
+                if (++_openFragments > _maxFragments || (long)_openBytes + frame.Payload.Length > _maxMessageBytes)
                     return Fail(WebSocketCloseCodes.MessageTooBig);
-                if (frame.Payload.Length > 0)
-                    _fragments.Add(frame.Payload);
+                Append(frame.Payload);
                 if (!frame.Fin)
                     return AssemblerResult.Incomplete;
-                var message = Join();
+                var message = _buffer.Length == _openBytes ? _buffer : _buffer.AsSpan(0, _openBytes).ToArray();
                 Reset();
                 return Complete(opcode, message);
 
@@ -79,18 +90,19 @@ public sealed class WebSocketMessageAssembler
             ? AssemblerResult.Error(WebSocketCloseCodes.InvalidPayloadData)
             : AssemblerResult.Message(opcode, payload);
 
-    private byte[] Join()
+    // The caller checked that the message stays within the cap, so the buffer never has to grow past it.
+    private void Append(byte[] payload)
     {
-        if (_fragments.Count == 1)
-            return _fragments[0];
-        var message = GC.AllocateUninitializedArray<byte>((int)_openBytes);
-        int offset = 0;
-        foreach (var fragment in _fragments)
+        var needed = _openBytes + payload.Length;
+        if (needed > _buffer.Length)
         {
-            fragment.CopyTo(message, offset);
-            offset += fragment.Length;
+            var size = (int)Math.Min(_maxMessageBytes, Math.Max(needed, Math.Max(InitialBufferBytes, 2L * _buffer.Length)));
+            var grown = GC.AllocateUninitializedArray<byte>(size);
+            _buffer.AsSpan(0, _openBytes).CopyTo(grown);
+            _buffer = grown;
         }
-        return message;
+        payload.CopyTo(_buffer, _openBytes);
+        _openBytes = needed;
     }
 
     private AssemblerResult Fail(ushort closeCode)
@@ -101,8 +113,9 @@ public sealed class WebSocketMessageAssembler
 
     private void Reset()
     {
-        _fragments.Clear();
+        _buffer = []; // an idle connection holds no assembly buffer
         _openOpcode = null;
         _openBytes = 0;
+        _openFragments = 0;
     }
 }

@@ -23,6 +23,9 @@ public enum UpgradeSniff
 /// </summary>
 public sealed record WebSocketUpgradeRequest(string Key, string? SessionId)
 {
+    /// <summary>The Origin header (sent by browsers), or null.</summary>
+    public string? Origin { get; init; }
+
     /// <summary>Larger handshakes are left to Kestrel (its own header limits apply).</summary>
     public const int MaxHeaderBytes = 8192;
 
@@ -73,7 +76,7 @@ public sealed record WebSocketUpgradeRequest(string Key, string? SessionId)
         var requestLine = lineEnd < 0 ? head : head[..lineEnd];
         if (!TryParseRequestLine(requestLine, primusPath, out var query)) return false;
 
-        string? key = null, version = null;
+        string? key = null, version = null, origin = null;
         bool host = false, upgrade = false, connectionUpgrade = false;
         var rest = lineEnd < 0 ? ReadOnlySpan<byte>.Empty : head[(lineEnd + 2)..];
         while (!rest.IsEmpty)
@@ -91,6 +94,7 @@ public sealed record WebSocketUpgradeRequest(string Key, string? SessionId)
             else if (Is(name, "connection"u8)) connectionUpgrade |= HasToken(value, "upgrade");
             else if (Is(name, "sec-websocket-key"u8)) { if (key is not null) return false; key = value; }
             else if (Is(name, "sec-websocket-version"u8)) { if (version is not null) return false; version = value; }
+            else if (Is(name, "origin"u8)) { if (origin is not null) return false; origin = value; }
             else if (Is(name, "content-length"u8) || Is(name, "transfer-encoding"u8)) return false;
         }
         if (!host || !upgrade || !connectionUpgrade || version != "13" || !WebSocketHandshake.IsValidKey(key)) return false;
@@ -101,7 +105,7 @@ public sealed record WebSocketUpgradeRequest(string Key, string? SessionId)
             if (QueryHelpers.ParseQuery(query).TryGetValue("sessionID", out var values) && values.ToString() is { Length: > 0 } joined)
                 sessionId = joined;
         }
-        request = new WebSocketUpgradeRequest(key!, sessionId);
+        request = new WebSocketUpgradeRequest(key!, sessionId) { Origin = origin };
         return true;
     }
 

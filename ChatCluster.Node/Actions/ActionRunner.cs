@@ -30,6 +30,8 @@ public sealed class ActionRunner
     /// <summary>Told the name and run time of every action that ran (the metrics' action duration); null: nobody listens.</summary>
     public Action<string, TimeSpan>? Completed { get; set; }
 
+    public ActionServices Services => _services;
+
     public async Task<ActionResult> RunAsync(JsonObject parameters, ConnectionView connection)
     {
         var name = JsonText.ToJsString(parameters["action"]);
@@ -68,8 +70,9 @@ public sealed class ActionRunner
         }
         catch (Exception e)
         {
+            // The details stay in the log: an exception's text is no message for clients.
             _services.Logger.LogError(e, "action {Action} failed for connection {Connection}", name, connection.Id);
-            return ActionResult.Error(e.Message, 500);
+            return ActionResult.Error(ChatErrors.InternalError, 500);
         }
         finally
         {

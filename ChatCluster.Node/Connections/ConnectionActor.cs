@@ -213,7 +213,8 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
         }
         catch (Exception e)
         {
-            Log.Error(e, "connection {0}: {1} failed", _id, message);
+            // The verb only: a request's line may hold a token (authenticate), and tokens are never logged.
+            Log.Error(e, "connection {0}: {1} failed", _id, message is Request r ? "request " + r.Value.Verb : message.GetType().Name);
             Reply(_format.VerbError(ChatErrors.InternalError, _lastMessageIdJson, "{}"));
             BecomeActive();
         }
@@ -519,6 +520,13 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
         try
         {
             parsed = JsonText.Parse(r.RawLine ?? r.Verb);
+        }
+        catch (JsonLoneSurrogateException e)
+        {
+            // Valid JSON to ActionHero (JavaScript strings may hold lone surrogates), but not text we can hold: say so
+            // in the shape of an action's error, as the line was meant as one.
+            Reply(_format.ActionReply(new JsonObject { ["error"] = e.Message }, _lastMessageIdJson));
+            return;
         }
         catch (JsonException)
         {

@@ -16,6 +16,8 @@ public sealed class LocalConnections
 
     public void Remove(string id) => _byId.TryRemove(id, out _);
 
+    public bool IsOpen(string id) => _byId.ContainsKey(id);
+
     public bool TryGet(string id, out LocalConnection connection) => _byId.TryGetValue(id, out connection!);
 
     public ICollection<LocalConnection> All => _byId.Values;

@@ -75,7 +75,13 @@ public sealed record ChatSettings(
                 PingInterval: c.GetTimeSpan("websocket.ping-interval"),
                 OutboundMaxBytes: c.GetLong("outbound.max-bytes"),
                 OutboundMaxAge: c.GetTimeSpan("outbound.max-age"),
-                CloseTimeout: c.GetTimeSpan("close-timeout")) { Limits = ReadLimits(c) },
+                CloseTimeout: c.GetTimeSpan("close-timeout"))
+            {
+                Limits = ReadLimits(c),
+                WebSocketMaxFragments = Positive(c, "websocket.max-fragments"),
+                BinaryEchoMaxBytes = NonNegative(c, "websocket.binary-echo-max-bytes"),
+                AllowedOrigins = new OriginPolicy(c.GetStringList("websocket.allowed-origins")),
+            },
             Redis: RedisChatSettings.Create(c.GetConfig("redis") ?? Akka.Configuration.ConfigurationFactory.Empty));
         settings.Validate();
         return settings;
@@ -110,6 +116,22 @@ public sealed record ChatSettings(
         if (!double.TryParse(Field("burst"), System.Globalization.CultureInfo.InvariantCulture, out var burst) || burst < 1)
             throw new ConfigurationException($"chatcluster.limits.say-rates[{index}].burst must be a number >= 1, was {Field("burst")}");
         return new SayRateRule(pattern, perSecond, burst);
+    }
+
+    private static int Positive(Config c, string path)
+    {
+        var value = c.GetLong(path);
+        if (value is <= 0 or > int.MaxValue)
+            throw new ConfigurationException($"chatcluster.{path} must be between 1 and {int.MaxValue}, was {value}");
+        return (int)value;
+    }
+
+    private static int NonNegative(Config c, string path)
+    {
+        var value = c.GetLong(path);
+        if (value is < 0 or > int.MaxValue)
+            throw new ConfigurationException($"chatcluster.{path} must be between 0 and {int.MaxValue}, was {value}");
+        return (int)value;
     }
 
     private static int Bytes(Config c, string path)

@@ -85,6 +85,44 @@ public class WebSocketMessageAssemblerTests
         }
     }
 
+    [Theory]
+    [InlineData("exactly_the_cap_completes", 4, 4, "message")]
+    [InlineData("one_more_than_the_cap_is_1009", 5, 4, "error 1009")]
+    [InlineData("empty_continuations_count", 5, 4, "error 1009")]
+    public void WebSocketMessageAssembler_should_cap_fragments_per_message(string name, int fragments, int maxFragments, string expected)
+    {
+        var assembler = new WebSocketMessageAssembler(1024, maxFragments);
+        var payload = name.StartsWith("empty", StringComparison.Ordinal) ? "" : "x";
+        var results = new List<string> { Render(assembler.Push(F(false, Text, "x"))) };
+        for (var i = 1; i < fragments; i++) results.Add(Render(assembler.Push(F(i == fragments - 1, Cont, payload))));
+        Assert.All(results.Take(results.Count - 1), r => Assert.Equal("incomplete", r));
+        Assert.StartsWith(expected, results[^1], StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A message of one-byte fragments holds one buffer no larger than the cap (each fragment used to be held as an
+    /// array of its own: ~40 bytes each, ~40 MB for a 1 MiB message).
+    /// </summary>
+    [Fact]
+    public void WebSocketMessageAssembler_should_allocate_at_most_the_cap_for_one_byte_fragments()
+    {
+        const int max = 64 * 1024;
+        var assembler = new WebSocketMessageAssembler(max);
+        Assert.Equal("incomplete", Render(assembler.Push(F(false, Text, "a"))));
+        long largest = assembler.AllocatedBytes;
+        for (var i = 1; i < max - 1; i++)
+        {
+            Assert.Equal(AssemblerResultKind.Incomplete, assembler.Push(F(false, Cont, "a")).Kind);
+            largest = Math.Max(largest, assembler.AllocatedBytes);
+        }
+        var done = assembler.Push(F(true, Cont, "a"));
+        Assert.Equal(AssemblerResultKind.Message, done.Kind);
+        Assert.Equal(max, done.Payload.Length);
+        Assert.True(largest <= max, $"held {largest} bytes for a message capped at {max}");
+        Assert.Equal(0, assembler.AllocatedBytes); // nothing held between messages
+        Assert.Equal("error 1009", Render(new WebSocketMessageAssembler(max).Push(F(false, Text, new byte[max + 1]))));
+    }
+
     [Fact]
     public void WebSocketMessageAssembler_should_reject_non_positive_limit() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new WebSocketMessageAssembler(0));

@@ -4,10 +4,18 @@ using ChatCluster.Tests.Support;
 
 namespace ChatCluster.Tests.Wire;
 
-/// <summary>A node of its own with the gated test action registered.</summary>
+/// <summary>A node of its own with the gated test action registered, and an admin (destroying rooms needs one).</summary>
 public sealed class ActionNodeFixture : NodeFixture
 {
+    public const string AdminToken = "root-token";
+
     public GatedAction Gated { get; } = new();
+
+    protected override IReadOnlyList<string> Overrides => new[]
+    {
+        $"chatcluster.auth.tokens {{ root = \"{AdminToken}\" }}",
+        "chatcluster.auth.admins = [root]",
+    };
 }
 
 /// <summary>
@@ -182,6 +190,7 @@ public sealed class ActionWireTests : IClassFixture<ActionNodeFixture>
         await using var ws = await WireClient.ConnectAsync(_node, Transport.Ws);
         await tcp.JoinAsync(room);
         await ws.JoinAsync(room);
+        Assert.Equal(true, (bool?)(await caller.ActionAsync("authenticate", new JsonObject { ["token"] = ActionNodeFixture.AdminToken }))["authenticated"]);
 
         var reply = await caller.ActionAsync("destroyChatRoom", new JsonObject { ["name"] = room });
         Assert.False(reply.ContainsKey("error"), reply.ToJsonString());

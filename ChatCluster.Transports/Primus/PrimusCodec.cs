@@ -18,8 +18,13 @@ public static class PrimusCodec
     /// A binary message is never parsed as JSON by ActionHero: it becomes a request without event whose data is
     /// Node's Buffer JSON, <c>{"type":"Buffer","data":[…]}</c> [observed].
     /// </summary>
-    public static PrimusInbound DecodeBinary(ReadOnlySpan<byte> bytes)
+    /// <remarks>
+    /// That echo is ~3.6 bytes of reply per byte received, so only messages up to <paramref name="echoMaxBytes"/>
+    /// (chatcluster.websocket.binary-echo-max-bytes) get it; larger ones are refused with a short error.
+    /// </remarks>
+    public static PrimusInbound DecodeBinary(ReadOnlySpan<byte> bytes, int echoMaxBytes = int.MaxValue)
     {
+        if (bytes.Length > echoMaxBytes) return PrimusInbound.Refuse(ChatCluster.Messages.ChatErrors.BinaryMessageRefused(bytes.Length));
         var data = new JsonArray();
         foreach (var b in bytes) data.Add(b);
         var buffer = new JsonObject { ["type"] = "Buffer", ["data"] = data };
@@ -32,6 +37,10 @@ public static class PrimusCodec
         try
         {
             node = JsonText.Parse(utf8);
+        }
+        catch (JsonLoneSurrogateException e)
+        {
+            return PrimusInbound.Refuse(e.Message); // valid JSON to Primus; we cannot hold the string, so we say so
         }
         catch (JsonException)
         {

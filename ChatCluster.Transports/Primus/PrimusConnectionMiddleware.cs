@@ -66,7 +66,8 @@ public sealed class PrimusConnectionMiddleware
             }
             var buffer = result.Buffer;
             var status = WebSocketUpgradeRequest.TryParse(buffer, _primusPath, out var request, out var length);
-            if (status == UpgradeSniff.Upgrade)
+            // A refused Origin goes to Kestrel too, where PrimusEndpoint.HandleAsync answers it with 403.
+            if (status == UpgradeSniff.Upgrade && _endpoint.IsOriginAllowed(request!.Origin))
             {
                 input.AdvanceTo(buffer.GetPosition(length));
                 return (request, false);

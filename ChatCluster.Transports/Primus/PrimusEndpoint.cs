@@ -31,6 +31,9 @@ public sealed class PrimusEndpoint
         _spec = System.Text.Encoding.UTF8.GetBytes(PrimusCodec.Spec((int)settings.PingInterval.TotalMilliseconds, settings.PrimusPath));
     }
 
+    /// <summary>chatcluster.websocket.allowed-origins; a duplicated Origin header (joined by Kestrel) matches no entry.</summary>
+    public bool IsOriginAllowed(string? origin) => _settings.AllowedOrigins.IsAllowed(origin);
+
     public bool Matches(PathString path) => path.StartsWithSegments(_settings.PrimusPath, StringComparison.Ordinal)
         || (path.HasValue && path.Value!.StartsWith(_settings.PrimusPath, StringComparison.Ordinal));
 
@@ -60,6 +63,14 @@ public sealed class PrimusEndpoint
             context.Response.Headers.Pragma = "no-cache";
             context.Response.ContentType = "text/plain";
             await context.Response.WriteAsync("Upgrade Required").ConfigureAwait(false);
+            return;
+        }
+        if (!IsOriginAllowed(headers.Origin.Count == 0 ? null : headers.Origin.ToString()))
+        {
+            TransportLog.WebSocketOriginRefused(_logger, headers.Origin.ToString());
+            context.Response.StatusCode = 403;
+            context.Response.ContentType = "text/plain";
+            await context.Response.WriteAsync(ChatCluster.Messages.ChatErrors.OriginNotAllowed).ConfigureAwait(false);
             return;
         }
         if (headers.SecWebSocketVersion.ToString() != "13" || !WebSocketHandshake.IsValidKey(key))
@@ -99,7 +110,7 @@ public sealed class PrimusEndpoint
         var session = _host.Open(transport, info);
         transport.ConnectionId = session.ConnectionId;
         _heartbeat.Add(transport);
-        var assembler = new WebSocketMessageAssembler(_settings.WebSocketMaxMessageBytes);
+        var assembler = new WebSocketMessageAssembler(_settings.WebSocketMaxMessageBytes, _settings.WebSocketMaxFragments);
         var pacing = new Limits.InboundPacing(_settings.Limits);
         try
         {
@@ -188,14 +199,14 @@ public sealed class PrimusEndpoint
                     case WebSocketOpcode.Pong:
                         transport.Alive = true;
                         return true;
-                    default: // Close: echo the client's code and end
-                        WebSocketFrameCodec.TryReadClose(result.Payload, out var code);
-                        transport.CloseWith(code);
+                    default: // Close: echo the client's code and end; a malformed close body gets 1002 (RFC 6455 7.4.1)
+                        if (WebSocketFrameCodec.TryReadClose(result.Payload, out var code)) transport.CloseWith(code);
+                        else ProtocolClose(transport, WebSocketCloseCodes.ProtocolError, "invalid close frame");
                         return false;
                 }
             default:
                 var inbound = result.Opcode == WebSocketOpcode.Binary
-                    ? PrimusCodec.DecodeBinary(result.Payload)
+                    ? PrimusCodec.DecodeBinary(result.Payload, _settings.BinaryEchoMaxBytes)
                     : PrimusCodec.Decode(result.Payload);
                 switch (inbound.Kind)
                 {
@@ -208,6 +219,11 @@ public sealed class PrimusEndpoint
                         break;
                     case PrimusInboundKind.IdRequest:
                         transport.Send(PrimusCodec.Id(session.ConnectionId));
+                        break;
+                    case PrimusInboundKind.Refused:
+                        // Nothing of the message is echoed (it may be large or undecodable); its messageId is unknown, so it
+                        // gets a fresh one, as a request without messageId does.
+                        transport.Send(transport.Format.VerbError(inbound.Error!, "\"" + Guid.NewGuid().ToString() + "\"", null));
                         break;
                 }
                 return true;

@@ -10,11 +10,15 @@ public enum PrimusInboundKind
     IdRequest,
     /// <summary>Not JSON, or JSON that is no request: ActionHero ignores it silently.</summary>
     Ignored,
+    /// <summary>A message we refuse with a short error (<see cref="PrimusInbound.Error"/>) instead of acting on it.</summary>
+    Refused,
 }
 
 /// <summary>One decoded websocket text message.</summary>
-public readonly record struct PrimusInbound(PrimusInboundKind Kind, ClientRequest? Request)
+public readonly record struct PrimusInbound(PrimusInboundKind Kind, ClientRequest? Request, string? Error = null)
 {
+    public static PrimusInbound Refuse(string error) => new(PrimusInboundKind.Refused, null, error);
+
     public static readonly PrimusInbound Pong = new(PrimusInboundKind.Pong, null);
     public static readonly PrimusInbound IdRequest = new(PrimusInboundKind.IdRequest, null);
     public static readonly PrimusInbound Ignored = new(PrimusInboundKind.Ignored, null);

@@ -5,7 +5,8 @@ namespace ChatCluster.Node.Actions.BuiltIn;
 
 /// <summary>
 /// The first half of ActionHero's authenticated-room recipe: check a token from <c>chatcluster.auth.tokens</c>
-/// and mark the connection (<c>authenticated = true</c>, <c>user = name</c>). The token is never logged.
+/// and mark the connection (<c>authenticated = true</c>, <c>user = name</c>). The token is never logged. Failed
+/// attempts slow down the next ones from the same connection and address (<see cref="AuthThrottle"/>).
 /// </summary>
 public sealed class AuthenticateAction : ChatAction
 {
@@ -18,12 +19,16 @@ public sealed class AuthenticateAction : ChatAction
 
     public override IReadOnlyList<ActionInput> Inputs { get; } = new[] { new ActionInput("token") { Required = true } };
 
-    public override Task<JsonObject> RunAsync(ActionContext context)
+    public override async Task<JsonObject> RunAsync(ActionContext context)
     {
-        var user = context.Services.Auth.UserFor(context.Param("token")!);
+        var connection = context.Connection;
+        var token = context.Param("token")!;
+        var user = await context.Services.AuthThrottle.CheckAsync(
+            connection.Type == ActionHttpEndpoint.ConnectionType ? null : connection.Id, connection.RemoteIp,
+            () => context.Services.Auth.UserFor(token)).ConfigureAwait(false);
         if (user is null) throw new ActionException(ChatErrors.InvalidCredentials, 401);
         context.Set(AuthenticatedProperty, true);
         context.Set(UserProperty, user);
-        return Task.FromResult(new JsonObject { ["authenticated"] = true, ["user"] = user });
+        return new JsonObject { ["authenticated"] = true, ["user"] = user };
     }
 }
