@@ -6,6 +6,7 @@ using ChatCluster.Messages;
 using ChatCluster.Node.Actions;
 using ChatCluster.Node.Actions.BuiltIn;
 using ChatCluster.Node.Api;
+using ChatCluster.Node.Commands;
 using ChatCluster.Node.Middleware;
 using ChatCluster.Node.Connections;
 using ChatCluster.Node.Redis;
@@ -28,6 +29,8 @@ public sealed class ChatNode : IAsyncDisposable
 {
     private readonly WebApplication? _web;
     private readonly PrimusHeartbeat? _heartbeat;
+    private readonly object _stopGate = new();
+    private Task? _stopTask;
     private int _stopped;
 
     private ChatNode(ActorSystem system, ChatSettings settings, NodeServices services, ChatApi api, WebApplication? web,
@@ -70,6 +73,9 @@ public sealed class ChatNode : IAsyncDisposable
     /// <summary>The ActionHero-compatible Redis adapter; null when chatcluster.redis is off.</summary>
     public RedisChatAdapter? Redis { get; }
 
+    /// <summary>The ccm command listener and its handlers (<c>chatcluster.cmd</c>).</summary>
+    public CommandHost Commands { get; private set; } = null!;
+
     /// <summary>This node's cluster address.</summary>
     public Address Address => Cluster.Get(System).SelfAddress;
 
@@ -77,10 +83,11 @@ public sealed class ChatNode : IAsyncDisposable
     {
         var config = NodeConfig.Load(options.Overrides, options.ConfigFiles);
         var settings = ChatSettings.Create(config);
+        var commands = CommandHost.Prepare(config, options.LogLevel);
         config = WithRedis(config, settings.Redis);
         var loggers = LoggerFactory.Create(b => b
             .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
-            .SetMinimumLevel(options.LogLevel)
+            .AddRecentLog(commands.Log)
             .AddFilter("Microsoft", LogLevel.Warning));
         var logger = loggers.CreateLogger("ChatCluster.Node");
 
@@ -144,7 +151,17 @@ public sealed class ChatNode : IAsyncDisposable
             if (redis is not null)
                 logger.LogInformation("redis adapter on: keystore {Keystore}, pubsub {PubSub}, channel {Channel}, serverId {ServerId}, journal {Journal}",
                     settings.Redis.Keystore, settings.Redis.PubSub, settings.Redis.Channel, redis.ServerId, settings.Redis.Journal ? "redis" : "configured");
-            return new ChatNode(system, settings, services, api, web, heartbeat, tcpPort, webPort, logger, redis);
+            var node = new ChatNode(system, settings, services, api, web, heartbeat, tcpPort, webPort, logger, redis) { Commands = commands };
+            try
+            {
+                commands.Start(node, options.ConfigFiles, loggers);
+            }
+            catch
+            {
+                await node.StopAsync();
+                throw;
+            }
+            return node;
         }
         catch
         {
@@ -269,7 +286,13 @@ public sealed class ChatNode : IAsyncDisposable
     /// Graceful stop: every client gets its goodbye (TCP <c>Bye!</c>, websocket <c>primus::server::close</c>)
     /// and leaves its rooms, the servers stop, then the node leaves the cluster.
     /// </summary>
-    public async Task StopAsync()
+    public Task StopAsync()
+    {
+        // One stop, however many callers (SIGTERM, ccm's drain, DisposeAsync): all of them await the same task.
+        lock (_stopGate) return _stopTask ??= StopCoreAsync();
+    }
+
+    private async Task StopCoreAsync()
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
         foreach (var connection in Services.Connections.All)
@@ -286,6 +309,7 @@ public sealed class ChatNode : IAsyncDisposable
         await System.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(30));
         // Last, as ActionHero stops redis last: the members' HDELs of the closed connections are flushed first.
         if (Redis is not null) await Redis.DisposeAsync();
+        await Commands.DisposeAsync();
     }
 
     /// <summary>
@@ -311,6 +335,7 @@ public sealed class ChatNode : IAsyncDisposable
         }
         Redis?.Abort();
         await System.Terminate();
+        await Commands.DisposeAsync();
     }
 
     public ValueTask DisposeAsync() => new(StopAsync());

@@ -25,6 +25,8 @@ public static class NodeCommand
         new("--hostname", "HOST", "address other nodes use to reach this one (akka.remote.dot-netty.tcp.hostname, default 127.0.0.1)", v => $"akka.remote.dot-netty.tcp.hostname = {Q(v)}"),
         new("--seed-nodes", "ADDR,...", "seed node addresses, e.g. akka.tcp://chatcluster@127.0.0.1:4053 (akka.cluster.seed-nodes)", v => $"akka.cluster.seed-nodes = [{string.Join(",", Split(v).Select(Q))}]"),
         new("--redis", "HOST:PORT", "ActionHero-compatible Redis key store and pub/sub on this server (chatcluster.redis.keystore and .pubsub; off by default)", v => $"chatcluster.redis {{ keystore = {Q(v)}, pubsub = {Q(v)} }}"),
+        new("--cmd-port", "PORT", "ccm command listener port, 0 = any free port (chatcluster.cmd.port, default 9110)", v => $"chatcluster.cmd.port = {Int(v)}"),
+        new("--cmd-host", "ADDRESS", "ccm command listener address (chatcluster.cmd.host, default 127.0.0.1; any other needs a token)", v => $"chatcluster.cmd.host = {Q(v)}"),
         new("--presence", "", "send join/leave presence notices to room members (chatcluster.rooms.presence-events)", _ => "chatcluster.rooms.presence-events = on"),
         new("--config", "FILE", "extra HOCON file layered over hocon/base.conf (may repeat)", null),
         new("--log-level", "LEVEL", "trace, debug, information, warning or error (default information)", null),
@@ -64,7 +66,8 @@ public static class NodeCommand
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
         }
-        await stop.Task;
+        // A drain started by ccm (node drain, cluster leave) ends with the actor system; the process ends with it.
+        await Task.WhenAny(stop.Task, node.System.WhenTerminated);
         node.Logger.LogInformation("stopping: saying goodbye to {Count} connections and leaving the cluster", node.Services.Connections.Count);
         await node.StopAsync();
         return 0;
