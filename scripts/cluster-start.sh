@@ -2,13 +2,14 @@
 # Start a local 3-node ChatCluster on 127.0.0.1: one seed and two workers, each with its own TCP and websocket
 # port. Pids and logs go to run/cluster/; stop it with scripts/cluster-stop.sh.
 #
-#   scripts/cluster-start.sh                 # seed: tcp 5000 ws 8080 akka 4053; workers: 5001/8081, 5002/8082
-#   BASE_TCP=6000 BASE_WEB=9080 AKKA_PORT=4153 scripts/cluster-start.sh
+#   scripts/cluster-start.sh                 # seed: tcp 5000 ws 8080 akka 4053 ccm 9110; workers: 5001/8081/9111, 5002/8082/9112
+#   BASE_TCP=6000 BASE_WEB=9080 AKKA_PORT=4153 BASE_CMD=9210 scripts/cluster-start.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BASE_TCP=${BASE_TCP:-5000}
 BASE_WEB=${BASE_WEB:-8080}
 AKKA_PORT=${AKKA_PORT:-4053}
+BASE_CMD=${BASE_CMD:-9110}
 WORKERS=${WORKERS:-2}
 CONFIGURATION=${CONFIGURATION:-Release}
 EXTRA=${EXTRA_ARGS:-}
@@ -38,15 +39,15 @@ wait_up() { # name
   echo "$1 did not come up in 60 s" >&2; tail -20 "$RUN/$1.log" >&2; return 1
 }
 
-start seed seed --akka-port "$AKKA_PORT" --seed-nodes "$SEED" --tcp-port "$BASE_TCP" --web-port "$BASE_WEB"
+start seed seed --akka-port "$AKKA_PORT" --seed-nodes "$SEED" --tcp-port "$BASE_TCP" --web-port "$BASE_WEB" --cmd-port "$BASE_CMD"
 wait_up seed
 for i in $(seq 1 "$WORKERS"); do
-  start "worker$i" worker --seed-nodes "$SEED" --tcp-port $((BASE_TCP + i)) --web-port $((BASE_WEB + i))
+  start "worker$i" worker --seed-nodes "$SEED" --tcp-port $((BASE_TCP + i)) --web-port $((BASE_WEB + i)) --cmd-port $((BASE_CMD + i))
 done
 for i in $(seq 1 "$WORKERS"); do wait_up "worker$i"; done
 
 echo "ChatCluster up (pids in $RUN):"
-echo "  seed     pid $(cat $RUN/seed.pid)  tcp 127.0.0.1:$BASE_TCP  ws://127.0.0.1:$BASE_WEB/primus  cluster $SEED"
+echo "  seed     pid $(cat $RUN/seed.pid)  tcp 127.0.0.1:$BASE_TCP  ws://127.0.0.1:$BASE_WEB/primus  ccm 127.0.0.1:$BASE_CMD  cluster $SEED"
 for i in $(seq 1 "$WORKERS"); do
-  echo "  worker$i  pid $(cat $RUN/worker$i.pid)  tcp 127.0.0.1:$((BASE_TCP + i))  ws://127.0.0.1:$((BASE_WEB + i))/primus"
+  echo "  worker$i  pid $(cat $RUN/worker$i.pid)  tcp 127.0.0.1:$((BASE_TCP + i))  ws://127.0.0.1:$((BASE_WEB + i))/primus  ccm 127.0.0.1:$((BASE_CMD + i))"
 done
