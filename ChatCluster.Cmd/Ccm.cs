@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using ChatCluster.Messages.Commands;
 
 namespace ChatCluster.Cmd;
@@ -50,20 +51,15 @@ public static class Ccm
                 return await new InteractiveShell(client, runner, invocation.Target, input, output, terminal).RunAsync(invocation.Json, invocation.Timeout);
             var words = invocation.Help ? invocation.Words.Append("--help").ToList() : invocation.Words.ToList();
             using var interrupt = new CancellationTokenSource();
-            ConsoleCancelEventHandler onCancel = (_, e) =>
+            // Ctrl-C (SIGINT) or SIGTERM (timeout(1), a pod's stop) ends a tail cleanly: the node is told, the exit code is 0.
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+            return await runner.RunAsync(words, invocation.Json, invocation.Timeout, interrupt.Token);
+
+            void Interrupt(PosixSignalContext context)
             {
-                // Ctrl-C ends a tail cleanly (the node is told, the exit code is 0).
-                e.Cancel = true;
+                context.Cancel = true;
                 interrupt.Cancel();
-            };
-            Console.CancelKeyPress += onCancel;
-            try
-            {
-                return await runner.RunAsync(words, invocation.Json, invocation.Timeout, interrupt.Token);
-            }
-            finally
-            {
-                Console.CancelKeyPress -= onCancel;
             }
         }
     }

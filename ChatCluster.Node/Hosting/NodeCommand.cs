@@ -68,7 +68,10 @@ public static class NodeCommand
         }
         // A drain started by ccm (node drain, cluster leave) ends with the actor system; the process ends with it.
         await Task.WhenAny(stop.Task, node.System.WhenTerminated);
-        node.Logger.LogInformation("stopping: saying goodbye to {Count} connections and leaving the cluster", node.Services.Connections.Count);
+        if (stop.Task.IsCompleted)
+            node.Logger.LogInformation("stopping: saying goodbye to {Count} connections and leaving the cluster", node.Services.Connections.Count);
+        else
+            node.Logger.LogInformation("the actor system has stopped (drained, or downed by the cluster): exiting");
         await node.StopAsync();
         return 0;
     }

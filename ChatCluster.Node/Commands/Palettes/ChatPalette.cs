@@ -138,7 +138,9 @@ public sealed class ChatPalette : PaletteActor
         var transport = r.Args["transport"];
         var limit = r.Args.PositiveInt("limit");
         var node = Context0.SelfAddress.ToString();
-        var all = Context0.Services.Connections.All.Where(c => transport is null || c.View.Type == transport)
+        // ActionHero calls a TCP connection "socket"; the switch says tcp, as the node's listeners do.
+        var type = transport == "tcp" ? "socket" : transport;
+        var all = Context0.Services.Connections.All.Where(c => type is null || c.View.Type == type)
             .OrderBy(c => c.View.ConnectedAt).ThenBy(c => c.Id, StringComparer.Ordinal).ToList();
         foreach (var c in all.Take(limit))
         {
