@@ -36,7 +36,14 @@ public sealed class CommandListener : IAsyncDisposable
 
     public void Start()
     {
-        _listener.Start();
+        try
+        {
+            _listener.Start();
+        }
+        catch (SocketException e)
+        {
+            throw new IOException($"chatcluster.cmd: cannot listen on {_settings.Host}:{_settings.Port} ({e.Message}); set another --cmd-port or chatcluster.cmd.port", e);
+        }
         CmdLog.Listening(_logger, _listener.LocalEndpoint, _settings.HasToken ? "required" : "none", _settings.ReadOnly ? "read-only" : "read-write");
         _accepting = AcceptLoopAsync();
     }

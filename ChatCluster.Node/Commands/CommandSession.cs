@@ -80,6 +80,7 @@ public sealed class CommandSession
             _out.Writer.TryComplete();
             await Task.WhenAny(writer, Task.Delay(_settings.WriteTimeout));
             await _cut.CancelAsync();
+            await LingerAsync();
             _stream.Dispose();
             if (_closeReason is not null) CmdLog.Closed(_logger, _peer, _closeReason);
             _cut.Dispose();
@@ -87,6 +88,28 @@ public sealed class CommandSession
     }
 
     public EndPoint? Peer => _peer;
+
+    // A lingering close: input the client already sent is read and dropped for a moment, so closing does not reset
+    // the connection (a reset can destroy the final frame before the client reads it). Bounded in time and bytes.
+    private async Task LingerAsync()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Send);
+            using var linger = new CancellationTokenSource(LingerTime);
+            var buffer = new byte[4096];
+            var total = 0;
+            int n;
+            while (total < LingerBytes && (n = await _stream.ReadAsync(buffer, linger.Token)) > 0) total += n;
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+        }
+    }
+
+    private static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(1);
+
+    private const int LingerBytes = 64 * 1024;
 
     /// <summary>Queues a frame; false (and the session is cut) when the client has stopped reading.</summary>
     public bool Write(CommandFrame frame)
