@@ -40,28 +40,57 @@ public sealed class ShardingPalette : PaletteActor
             new JsonObject { ["shards"] = stats.Stats.Count, ["entities"] = stats.Stats.Values.Sum(), ["failed"] = stats.Failed.Count });
     }
 
+    // Each Up node's region is asked for its own state (sharding's own messages and serializer): one node that does not
+    // answer is shown as such instead of failing the whole listing, as a cluster-wide stats request would.
     private async Task ShardStats(CommandRequest r)
     {
-        var stats = await Region(r).Ask<ClusterShardingStats>(new GetClusterShardingStats(Context0.PeerTimeout), Context0.PeerTimeout + Context0.PeerTimeout);
-        foreach (var (address, region) in stats.Regions.OrderBy(x => x.Key.ToString(), StringComparer.Ordinal))
+        Region(r);
+        var states = await RegionStatesAsync(Context0, r.Args["region"]!);
+        foreach (var (address, state) in states)
         {
-            r.Reply.Line($"{address} | {region.Stats.Count} shards | {region.Stats.Values.Sum()} entities",
-                new JsonObject { ["node"] = address.ToString(), ["shards"] = region.Stats.Count, ["entities"] = region.Stats.Values.Sum() });
-            foreach (var (shard, count) in region.Stats.OrderBy(s => s.Key, StringComparer.Ordinal))
-                r.Reply.Line($"  shard {shard} | {count} entities", new JsonObject { ["node"] = address.ToString(), ["shard"] = shard, ["entities"] = count });
+            if (state is null)
+            {
+                r.Reply.Line($"{address} | no answer", new JsonObject { ["node"] = address.ToString(), ["answered"] = false });
+                continue;
+            }
+            var entities = state.Shards.Sum(s => s.EntityIds.Count);
+            r.Reply.Line($"{address} | {state.Shards.Count} shards | {entities} entities",
+                new JsonObject { ["node"] = address.ToString(), ["shards"] = state.Shards.Count, ["entities"] = entities });
+            foreach (var shard in state.Shards.OrderBy(s => s.ShardId, StringComparer.Ordinal))
+                r.Reply.Line($"  shard {shard.ShardId} | {shard.EntityIds.Count} entities",
+                    new JsonObject { ["node"] = address.ToString(), ["shard"] = shard.ShardId, ["entities"] = shard.EntityIds.Count });
         }
-        r.Reply.Line($"Count: {stats.Regions.Count} nodes", new JsonObject { ["count"] = stats.Regions.Count });
+        r.Reply.Line($"Count: {states.Count} nodes", new JsonObject { ["count"] = states.Count });
+    }
+
+    /// <summary>Every Up node's region state for <paramref name="typeName"/> (null for a node that did not answer), by address.</summary>
+    public static async Task<List<(Address Node, CurrentShardRegionState? State)>> RegionStatesAsync(CommandContext context, string typeName)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(context.System);
+        var members = cluster.State.Members.Where(m => m.Status == Akka.Cluster.MemberStatus.Up)
+            .Select(m => m.Address).OrderBy(a => a.ToString(), StringComparer.Ordinal).ToList();
+        var asks = members.Select(async address =>
+        {
+            try
+            {
+                var region = context.System.ActorSelection(new RootActorPath(address) / "system" / "sharding" / typeName);
+                return (address, (CurrentShardRegionState?)await region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, context.PeerTimeout));
+            }
+            catch (AskTimeoutException)
+            {
+                return (address, null);
+            }
+        });
+        return (await Task.WhenAll(asks)).ToList();
     }
 
     /// <summary>Shard id → hosting node, for <c>chat rooms</c>.</summary>
     public static async Task<Dictionary<string, string>> ShardHomesAsync(CommandContext context)
     {
-        var region = ClusterSharding.Get(context.System).ShardRegion("room");
-        var stats = await region.Ask<ClusterShardingStats>(new GetClusterShardingStats(context.PeerTimeout), context.PeerTimeout + context.PeerTimeout);
         var homes = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (address, regionStats) in stats.Regions)
-            foreach (var shard in regionStats.Stats.Keys)
-                homes[shard] = address.ToString();
+        foreach (var (address, state) in await RegionStatesAsync(context, "room"))
+            foreach (var shard in state?.Shards ?? Enumerable.Empty<ShardState>())
+                homes[shard.ShardId] = address.ToString();
         return homes;
     }
 }
