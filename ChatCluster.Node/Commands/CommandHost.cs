@@ -43,6 +43,7 @@ public sealed class CommandHost : IAsyncDisposable
             () => new NodeListeners(node.Settings.Bind, node.TcpPort, node.WebPort, Settings.Host, Port), DateTimeOffset.UtcNow, logger);
         var system = node.System;
         system.ActorOf(PeerActor.Props(context), PeerActor.Name);
+        system.EventStream.Subscribe(system.ActorOf(AkkaLogForwarder.Props(Log), "ccm-akka-log"), typeof(Akka.Event.LogEvent));
         if (!Settings.Enabled) return;
         var palettes = new Dictionary<string, IActorRef>(StringComparer.Ordinal)
         {

@@ -87,6 +87,16 @@ public sealed class CcmSecurityTests : IClassFixture<TokenNodeFixture>
     }
 
     [Fact]
+    public async Task Log_recent_should_print_the_nodes_recent_lines_with_the_audit_of_earlier_commands()
+    {
+        Assert.Equal(0, (await CcmProcess.RunAsync(_node.Target, "actor", "system", "--token", TokenNodeFixture.Token)).ExitCode);
+        var recent = await CcmProcess.RunAsync(_node.Target, "log", "recent", "-n", "20", "--token", TokenNodeFixture.Token);
+        Assert.Equal(0, recent.ExitCode);
+        Assert.InRange(recent.Lines.Length, 1, 20);
+        Assert.Contains(recent.Lines, l => l.Contains("INF ChatCluster.Cmd: ccm audit: ", StringComparison.Ordinal) && l.Contains("ran actor system", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_silent_client_should_be_closed_after_the_handshake_timeout()
     {
         using var socket = new TcpClient();
