@@ -85,4 +85,20 @@ public static class ChatErrors
 
     /// <summary>A websocket upgrade whose Origin is not in chatcluster.websocket.allowed-origins (HTTP 403).</summary>
     public const string OriginNotAllowed = "origin not allowed";
+    // ccm, the command listener (chatcluster.cmd): answers to the operator's client, never to chat clients.
+    public const string CmdNotAuthorized = "not authorized: wrong or missing token (chatcluster.cmd.token)";
+    public const string CmdTooManySessions = "too many ccm sessions (chatcluster.cmd.max-sessions); try again later";
+    public const string CmdHelloExpected = "the first frame must be a hello";
+    public const string CmdBusy = "a command is already running in this session";
+    public const string CmdTimedOut = "the command did not finish in time (chatcluster.cmd.command-timeout)";
+    public const string CmdNodeStopping = "the node is stopping";
+    public static string CmdLineTooLong(int max) => $"frame longer than {max} bytes (chatcluster.cmd.max-line-bytes)";
+    public static string CmdBadFrame(string why) => $"bad frame: {why}";
+    public static string CmdUnknownCommand(string palette, string verb) => $"unknown command: {palette} {verb}";
+    public static string CmdReadOnly(string palette, string verb) => $"{palette} {verb} changes the cluster and this node is read-only (chatcluster.cmd.read-only)";
+    public static string CmdMissingSwitch(string name) => $"missing mandatory switch --{name}";
+    public static string CmdUnknownSwitch(string name) => $"unknown switch --{name}";
+    public static string CmdBadValue(string name, string value, string expected) => $"--{name}: {value} is not {expected}";
+    public static string CmdNoSuchMember(string address) => $"no cluster member at {address}";
+    public static string CmdNoSuchRoom(string room) => $"room does not exist ({room})";
 }

@@ -6,6 +6,7 @@ using ChatCluster.Messages;
 using ChatCluster.Node.Actions;
 using ChatCluster.Node.Actions.BuiltIn;
 using ChatCluster.Node.Api;
+using ChatCluster.Node.Commands;
 using ChatCluster.Node.Middleware;
 using ChatCluster.Node.Connections;
 using ChatCluster.Node.Operations;
@@ -33,6 +34,8 @@ public sealed class ChatNode : IAsyncDisposable
 {
     private readonly WebApplication? _web;
     private readonly PrimusHeartbeat? _heartbeat;
+    private readonly object _stopGate = new();
+    private Task? _stopTask;
     private int _stopped;
 
     private ChatNode(ActorSystem system, ChatSettings settings, NodeServices services, ChatApi api, WebApplication? web,
@@ -85,6 +88,9 @@ public sealed class ChatNode : IAsyncDisposable
     /// <summary>Client connections open on this node and refused (chatcluster.limits); null while not started.</summary>
     public ConnectionAdmission? Admission { get; private init; }
 
+    /// <summary>The ccm command listener and its handlers (<c>chatcluster.cmd</c>).</summary>
+    public CommandHost Commands { get; private set; } = null!;
+
     /// <summary>This node's cluster address.</summary>
     public Address Address => Cluster.Get(System).SelfAddress;
 
@@ -95,8 +101,11 @@ public sealed class ChatNode : IAsyncDisposable
         if ((settings.TcpEnabled || settings.WebEnabled)
             && FdLimit.Check(FdLimit.Current(), settings.Transport.Limits.MaxConnections, settings.Transport.Limits.FdHeadroom) is { } fdProblem)
             throw new Akka.Configuration.ConfigurationException(fdProblem);
+        var commands = CommandHost.Prepare(config, options.LogLevel);
         config = WithRedis(config, settings.Redis);
-        var loggers = NodeLogging.Create(options.LogLevel, OperationsSettings.Create(config).LogFormat, options.LogProvider);
+        // ccm's recent-log buffer is one more provider of the same pipeline; its level (`log set-level`) decides for all.
+        var loggers = NodeLogging.Create(options.LogLevel, OperationsSettings.Create(config).LogFormat, options.LogProvider,
+            b => b.AddRecentLog(commands.Log));
         var logger = loggers.CreateLogger("ChatCluster.Node");
 
         // The extensions' serializers must be registered before other nodes talk to this one (they gossip
@@ -168,12 +177,27 @@ public sealed class ChatNode : IAsyncDisposable
             var admission = new ConnectionAdmission(settings.Transport.Limits, loggers.CreateLogger("ChatCluster.Admission"));
             var (web, heartbeat, tcpPort, webPort) = await StartWebAsync(settings, host, new ActionHttpEndpoint(runner), admission, loggers, cancellation);
             operations.Serving(connections, settings.Transport.CloseTimeout, () => StopWebAsync(web, heartbeat, settings.Transport.CloseTimeout));
+            var node = new ChatNode(system, settings, services, api, web, heartbeat, tcpPort, webPort, logger, redis, operations)
+            {
+                Admission = admission,
+                Commands = commands,
+            };
+            try
+            {
+                commands.Start(node, options.ConfigFiles, loggers);
+            }
+            catch
+            {
+                await node.StopAsync();
+                throw;
+            }
+            // Logged last: "up" means every listener (ccm included) accepts.
             logger.LogInformation("ChatCluster node {Address} up: tcp {Bind}:{TcpPort}, websocket ws://{Bind}:{WebPort}{Path}, rooms [{Rooms}]",
                 cluster.SelfAddress, settings.Bind, tcpPort, settings.Bind, webPort, settings.Transport.PrimusPath, string.Join(", ", settings.StartingRooms));
             if (redis is not null)
                 logger.LogInformation("redis adapter on: keystore {Keystore}, pubsub {PubSub}, channel {Channel}, serverId {ServerId}, journal {Journal}",
                     settings.Redis.Keystore, settings.Redis.PubSub, settings.Redis.Channel, redis.ServerId, settings.Redis.Journal ? "redis" : "configured");
-            return new ChatNode(system, settings, services, api, web, heartbeat, tcpPort, webPort, logger, redis, operations) { Admission = admission };
+            return node;
         }
         catch
         {
@@ -315,7 +339,19 @@ public sealed class ChatNode : IAsyncDisposable
     /// <c>primus::server::close</c>) and leaves its rooms, the servers stop, rooms are handed over and the node leaves
     /// the cluster (CoordinatedShutdown phases, see <see cref="NodeDrain"/>). SIGTERM calls it.
     /// </summary>
-    public async Task DrainAsync()
+    /// <summary>True once a drain was asked for (SIGTERM, ccm, a test): the actor system ending then is no downing.</summary>
+    public bool DrainRequested
+    {
+        get { lock (_stopGate) return _stopTask is not null; }
+    }
+
+    public Task DrainAsync()
+    {
+        // One drain, however many callers (SIGTERM, ccm's node drain, DisposeAsync): all of them await the same task.
+        lock (_stopGate) return _stopTask ??= DrainCoreAsync();
+    }
+
+    private async Task DrainCoreAsync()
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0)
         {
@@ -327,6 +363,7 @@ public sealed class ChatNode : IAsyncDisposable
         await Operations.DisposeAsync();
         // Last, as ActionHero stops redis last: the members' HDELs of the closed connections are flushed first.
         if (Redis is not null) await Redis.DisposeAsync();
+        await Commands.DisposeAsync();
     }
 
     /// <summary>The same as <see cref="DrainAsync"/>.</summary>
@@ -366,6 +403,7 @@ public sealed class ChatNode : IAsyncDisposable
         Redis?.Abort();
         await System.Terminate();
         await Operations.DisposeAsync();
+        await Commands.DisposeAsync();
     }
 
     public ValueTask DisposeAsync() => new(StopAsync());

@@ -26,6 +26,8 @@ public static class NodeCommand
         new("--hostname", "HOST", "address other nodes use to reach this one (akka.remote.dot-netty.tcp.hostname, default 127.0.0.1)", v => $"akka.remote.dot-netty.tcp.hostname = {Q(v)}"),
         new("--seed-nodes", "ADDR,...", "seed node addresses, e.g. akka.tcp://chatcluster@127.0.0.1:4053 (akka.cluster.seed-nodes)", v => $"akka.cluster.seed-nodes = [{string.Join(",", Split(v).Select(Q))}]"),
         new("--redis", "HOST:PORT", "ActionHero-compatible Redis key store and pub/sub on this server (chatcluster.redis.keystore and .pubsub; off by default)", v => $"chatcluster.redis {{ keystore = {Q(v)}, pubsub = {Q(v)} }}"),
+        new("--cmd-port", "PORT", "ccm command listener port, 0 = any free port (chatcluster.cmd.port, default 9110)", v => $"chatcluster.cmd.port = {Int(v)}"),
+        new("--cmd-host", "ADDRESS", "ccm command listener address (chatcluster.cmd.host, default 127.0.0.1; any other needs a token)", v => $"chatcluster.cmd.host = {Q(v)}"),
         new("--presence", "", "send join/leave presence notices to room members (chatcluster.rooms.presence-events)", _ => "chatcluster.rooms.presence-events = on"),
         new("--management-port", "PORT", "management listener port: /metrics, /healthz/live, /healthz/ready (chatcluster.management.port, default 9464; 0 = any free port)", v => $"chatcluster.management.port = {Int(v)}"),
         new("--log-format", "FORMAT", "text or json (one JSON object per line) for every log line, Akka's included (chatcluster.log-format)", v => $"chatcluster.log-format = {Q(Format(v))}"),
@@ -67,7 +69,8 @@ public static class NodeCommand
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
         }
-        if (await Task.WhenAny(stop.Task, node.System.WhenTerminated) != stop.Task)
+        // A drain started by ccm (node drain, cluster leave) ends with the actor system too; the process ends with it.
+        if (await Task.WhenAny(stop.Task, node.System.WhenTerminated) != stop.Task && !node.DrainRequested)
         {
             // Downed (the minority side of a partition, or removed by the cluster): the clients were told goodbye during
             // the shutdown; a supervisor restarts the node, which then joins as a new incarnation.

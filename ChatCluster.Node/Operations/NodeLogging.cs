@@ -6,14 +6,14 @@ namespace ChatCluster.Node.Operations;
 /// <summary>The node's one log pipeline: ChatCluster's loggers and Akka's (through <see cref="AkkaLogger"/>) share it.</summary>
 public static class NodeLogging
 {
-    public static ILoggerFactory Create(LogLevel level, LogFormat format, ILoggerProvider? extra = null)
+    public static ILoggerFactory Create(LogLevel level, LogFormat format, ILoggerProvider? extra = null, Action<ILoggingBuilder>? more = null)
     {
-        var factory = Build(level, format, extra);
+        var factory = Build(level, format, extra, more);
         AkkaStartupLogger.Use(factory);
         return factory;
     }
 
-    private static ILoggerFactory Build(LogLevel level, LogFormat format, ILoggerProvider? extra) => LoggerFactory.Create(b =>
+    private static ILoggerFactory Build(LogLevel level, LogFormat format, ILoggerProvider? extra, Action<ILoggingBuilder>? more) => LoggerFactory.Create(b =>
     {
         if (format == LogFormat.Json)
             b.AddJsonConsole(o =>
@@ -28,5 +28,6 @@ public static class NodeLogging
         b.SetMinimumLevel(level).AddFilter("Microsoft", LogLevel.Warning)
             // An unhealthy probe is the node reporting its state, not an error: the drain and start log their own steps.
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None);
+        more?.Invoke(b);
     });
 }

@@ -9,12 +9,13 @@ public sealed class NodeProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _log = new();
 
-    private NodeProcess(Process process, int tcpPort, int webPort, int managementPort)
+    private NodeProcess(Process process, int tcpPort, int webPort, int managementPort, int cmdPort)
     {
         ManagementPort = managementPort;
         _process = process;
         TcpPort = tcpPort;
         WebPort = webPort;
+        CmdPort = cmdPort;
     }
 
     public int TcpPort { get; }
@@ -23,6 +24,12 @@ public sealed class NodeProcess : IAsyncDisposable
 
     /// <summary>/metrics and /healthz/* (a free port: processes in parallel tests never share one).</summary>
     public int ManagementPort { get; }
+
+    /// <summary>The ccm command listener's port (a free one unless the arguments give --cmd-port).</summary>
+    public int CmdPort { get; }
+
+
+    public int ExitCode => _process.ExitCode;
 
     public int Pid => _process.Id;
 
@@ -61,6 +68,8 @@ public sealed class NodeProcess : IAsyncDisposable
         var tcp = FreePort.Next();
         var web = FreePort.Next();
         var management = FreePort.Next();
+        var given = Array.IndexOf(args, "--cmd-port");
+        var cmd = given >= 0 ? int.Parse(args[given + 1]) : FreePort.Next();
         var info = new ProcessStartInfo(wrapper.Count > 0 ? wrapper[0] : "dotnet")
         {
             WorkingDirectory = AppContext.BaseDirectory,
@@ -73,8 +82,9 @@ public sealed class NodeProcess : IAsyncDisposable
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ChatCluster.Node.dll"));
         foreach (var a in args) info.ArgumentList.Add(a);
         foreach (var a in new[] { "--tcp-port", tcp.ToString(), "--web-port", web.ToString(), "--management-port", management.ToString() }) info.ArgumentList.Add(a);
+        if (given < 0) foreach (var a in new[] { "--cmd-port", cmd.ToString() }) info.ArgumentList.Add(a);
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
-        var node = new NodeProcess(process, tcp, web, management);
+        var node = new NodeProcess(process, tcp, web, management, cmd);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (node._log) node._log.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (node._log) node._log.AppendLine(e.Data); };
         process.BeginOutputReadLine();
@@ -87,6 +97,49 @@ public sealed class NodeProcess : IAsyncDisposable
             await Task.Delay(100);
         }
         return node;
+    }
+
+    /// <summary>Waits for the process to exit by itself (a drain, a refused start); its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    /// <summary>kill -9: no goodbye, no leave; the cluster must notice.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Starts a node that is expected to refuse to start: returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(TimeSpan timeout, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ChatCluster.Node.dll"));
+        foreach (var a in args) info.ArgumentList.Add(a);
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"the node did not exit within {timeout}:\n{await stdout}{await stderr}");
+        }
+        return (process.ExitCode, await stdout + await stderr);
     }
 
     /// <summary>SIGTERM: the node says goodbye to its clients and leaves the cluster.</summary>
