@@ -13,4 +13,8 @@ public sealed record TransportSettings(
     TimeSpan PingInterval,
     int OutboundMaxMessages,
     long OutboundMaxBytes,
-    TimeSpan CloseTimeout);
+    TimeSpan CloseTimeout)
+{
+    /// <summary>The session cookie / query parameter whose value becomes a websocket's fingerprint (<c>chatcluster.web.session-cookie.name</c>).</summary>
+    public string SessionKey { get; init; } = SessionFingerprint.DefaultKey;
+}

@@ -10,6 +10,7 @@ using ChatCluster.Node.Middleware;
 using ChatCluster.Node.Connections;
 using ChatCluster.Node.Redis;
 using ChatCluster.Node.Rooms;
+using ChatCluster.Node.Web;
 using ChatCluster.Transports.Primus;
 using ChatCluster.Transports.Tcp;
 using Microsoft.AspNetCore.Builder;
@@ -77,6 +78,8 @@ public sealed class ChatNode : IAsyncDisposable
     {
         var config = NodeConfig.Load(options.Overrides, options.ConfigFiles);
         var settings = ChatSettings.Create(config);
+        var webSettings = WebSettings.Create(config);
+        settings = settings with { Transport = settings.Transport with { SessionKey = webSettings.CookieName } };
         config = WithRedis(config, settings.Redis);
         var loggers = LoggerFactory.Create(b => b
             .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
@@ -126,7 +129,8 @@ public sealed class ChatNode : IAsyncDisposable
             var actions = new ActionRegistry();
             foreach (var action in BuiltInActions()) actions.Add(action);
             var runner = new ActionRunner(actions, api, new ActionServices(system, connections, auth, loggers.CreateLogger("ChatCluster.Actions")));
-            var services = new NodeServices(region, fanout, connections, settings, pipeline, runner);
+            var files = WebPipeline.CreateFiles(webSettings, settings.Transport, WebPipeline.ApiPath);
+            var services = new NodeServices(region, fanout, connections, settings, pipeline, runner, files);
 
             var cluster = Cluster.Get(system);
             var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -138,7 +142,7 @@ public sealed class ChatNode : IAsyncDisposable
             await CreateStartingRoomsAsync(api, settings.StartingRooms, logger, cancellation);
 
             var host = new ConnectionHost(system, services);
-            var (web, heartbeat, tcpPort, webPort) = await StartWebAsync(settings, host, new ActionHttpEndpoint(runner), loggers, cancellation);
+            var (web, heartbeat, tcpPort, webPort) = await StartWebAsync(settings, webSettings, files, host, new ActionHttpEndpoint(runner), loggers, cancellation);
             logger.LogInformation("ChatCluster node {Address} up: tcp {Bind}:{TcpPort}, websocket ws://{Bind}:{WebPort}{Path}, rooms [{Rooms}]",
                 cluster.SelfAddress, settings.Bind, tcpPort, settings.Bind, webPort, settings.Transport.PrimusPath, string.Join(", ", settings.StartingRooms));
             if (redis is not null)
@@ -213,7 +217,8 @@ public sealed class ChatNode : IAsyncDisposable
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
 
     private static async Task<(WebApplication?, PrimusHeartbeat?, int, int)> StartWebAsync(
-        ChatSettings settings, ConnectionHost host, ActionHttpEndpoint api, ILoggerFactory loggers, CancellationToken cancellation)
+        ChatSettings settings, WebSettings webSettings, PublicFiles files, ConnectionHost host, ActionHttpEndpoint api, ILoggerFactory loggers,
+        CancellationToken cancellation)
     {
         if (!settings.TcpEnabled && !settings.WebEnabled) return (null, null, 0, 0);
         var address = settings.Bind == "localhost" ? IPAddress.Loopback : IPAddress.Parse(settings.Bind);
@@ -225,6 +230,7 @@ public sealed class ChatNode : IAsyncDisposable
             o.WaitForDataBeforeAllocatingBuffer = settings.SocketWaitForData;
         });
         builder.Services.AddSingleton(loggers);
+        WebPipeline.AddServices(builder.Services, webSettings);
         ListenOptions? tcpListen = null, webListen = null;
         var tcpHandler = new TcpConnectionHandler(host, settings.Transport, loggers);
         PrimusHeartbeat? heartbeat = null;
@@ -254,12 +260,16 @@ public sealed class ChatNode : IAsyncDisposable
         var app = builder.Build();
         if (primus is not null)
         {
+            // CORS first: a preflight OPTIONS is answered by the CORS middleware and never reaches an action.
+            WebPipeline.UseFront(app, webSettings);
+            WebPipeline.UsePrimusClient(app, webSettings, settings.Transport);
             app.Use(async (context, next) =>
             {
                 if (primus.Matches(context.Request.Path)) await primus.HandleAsync(context);
                 else if (ActionHttpEndpoint.Matches(context.Request.Path)) await api.HandleAsync(context);
                 else await next(context);
             });
+            WebPipeline.UsePublic(app, webSettings, files);
         }
         await app.StartAsync(cancellation);
         return (app, heartbeat, tcpListen?.IPEndPoint?.Port ?? 0, webListen?.IPEndPoint?.Port ?? 0);

@@ -64,7 +64,7 @@ public sealed class PrimusConnectionMiddleware
                 return null;
             }
             var buffer = result.Buffer;
-            var status = WebSocketUpgradeRequest.TryParse(buffer, _primusPath, out var request, out var length);
+            var status = WebSocketUpgradeRequest.TryParse(buffer, _primusPath, out var request, out var length, _endpoint.SessionKey);
             if (status == UpgradeSniff.Upgrade)
             {
                 input.AdvanceTo(buffer.GetPosition(length));
