@@ -73,8 +73,10 @@
       item.dataset.room = room.name;
       item.appendChild(el('span', 'name', room.name));
       if (state.unread[room.name]) item.appendChild(el('span', 'unread', String(state.unread[room.name])));
-      var count = el('span', 'count', String(room.membersCount));
-      count.title = room.membersCount + (room.membersCount === 1 ? ' member' : ' members');
+      // The open room's members are fresher than the last room list.
+      var members = room.name === state.active && joined && state.members.length > 0 ? state.members.length : room.membersCount;
+      var count = el('span', 'count', String(members));
+      count.title = members + (members === 1 ? ' member' : ' members');
       item.appendChild(count);
       if (!joined) {
         var join = el('button', 'join', 'Join');
@@ -206,6 +208,7 @@
       if (room !== state.active || !reply.data) return;
       state.members = Object.keys(reply.data.members || {});
       renderMembers();
+      renderRooms();
       renderHead();
     });
   }
