@@ -41,7 +41,7 @@ public sealed class PublicFiles : IFileProvider
         var relative = PublicPath.Normalize(requested);
         if (relative is not null && _generated.TryGetValue(relative, out var generated))
         {
-            if (generated.Length > MaxBytes) return PublicLookup.TooLarge;
+            // Ours and of known size: always served, whatever the limit for the folder's files.
             file = generated;
             return PublicLookup.Found;
         }
@@ -61,7 +61,7 @@ public sealed class PublicFiles : IFileProvider
             using var buffer = new MemoryStream((int)Math.Min(file.Length, MaxBytes));
             await stream.CopyToAsync(buffer, cancellation).ConfigureAwait(false);
             // The file may have grown since it was looked up: the limit holds for what was read.
-            if (buffer.Length > MaxBytes) return (PublicLookup.TooLarge, null);
+            if (buffer.Length > Math.Max(MaxBytes, file.Length)) return (PublicLookup.TooLarge, null);
             return (PublicLookup.Found, new PublicFileContent(buffer.ToArray(), MimeOf(file.Name), file.LastModified));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
