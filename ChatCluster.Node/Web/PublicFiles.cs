@@ -83,15 +83,4 @@ public sealed class PublicFiles : IFileProvider
     IDirectoryContents IFileProvider.GetDirectoryContents(string subpath) => NotFoundDirectoryContents.Singleton;
 
     IChangeToken IFileProvider.Watch(string filter) => NullChangeToken.Singleton;
-
-    private sealed class GeneratedFile(string path, byte[] bytes, DateTimeOffset lastModified) : IFileInfo
-    {
-        public bool Exists => true;
-        public long Length => bytes.Length;
-        public string? PhysicalPath => null;
-        public string Name => Path.GetFileName(path);
-        public DateTimeOffset LastModified => lastModified;
-        public bool IsDirectory => false;
-        public Stream CreateReadStream() => new MemoryStream(bytes, writable: false);
-    }
 }

@@ -93,10 +93,9 @@ public static class WebPipeline
     // One generated file, nothing else (primus.js under the Primus path).
     private sealed class GeneratedOnly(string name, byte[] bytes) : IFileProvider
     {
-        private readonly PublicFiles _files = new(Path.GetTempPath(), long.MaxValue, new Dictionary<string, byte[]> { [name] = bytes });
+        private readonly GeneratedFile _file = new(name, bytes, DateTimeOffset.UtcNow);
 
-        public IFileInfo GetFileInfo(string subpath) =>
-            subpath.TrimStart('/') == name ? ((IFileProvider)_files).GetFileInfo(subpath) : new NotFoundFileInfo(subpath);
+        public IFileInfo GetFileInfo(string subpath) => subpath.TrimStart('/') == name ? _file : new NotFoundFileInfo(subpath);
 
         public IDirectoryContents GetDirectoryContents(string subpath) => NotFoundDirectoryContents.Singleton;
 
