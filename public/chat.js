@@ -270,10 +270,28 @@
     renderHead();
   });
 
+  // The server ended the connection on purpose (primus::server::close: a quit, a kick, a node stopped gracefully):
+  // the client does not reconnect by itself, so the page offers it.
   client.on('disconnected', function () {
     if (client.state === 'disconnected') {
       setStatus('disconnected', 'Disconnected');
-      showBanner('Disconnected by the server. Reload the page to connect again.');
+      showBanner('The server closed the connection.');
+      var again = el('button', 'again', 'Reconnect');
+      again.type = 'button';
+      again.addEventListener('click', function () {
+        setStatus('reconnecting', 'Reconnecting…');
+        showBanner('Reconnecting…');
+        client.connect(function (error) {
+          if (error) return;
+          state.joined = client.rooms.slice();
+          setStatus('connected', 'Connected');
+          showBanner('Reconnected.', true);
+          refreshRooms();
+          refreshMembers();
+          render();
+        });
+      });
+      $('banner').appendChild(again);
     }
     renderHead();
   });

@@ -98,4 +98,30 @@ public sealed class ChatPageTests
             await node.StopAsync();
         }
     }
+
+    [Fact]
+    public async Task After_a_graceful_stop_the_page_stays_disconnected_and_offers_to_reconnect()
+    {
+        int tcpPort = FreePort.Next(), webPort = FreePort.Next();
+        var node = await StartNodeAsync(tcpPort, webPort);
+        try
+        {
+            var page = await OpenChatAsync(await _chromium.NewContextAsync(), $"http://127.0.0.1:{webPort}", "lena", "anotherRoom");
+
+            // A graceful stop says primus::server::close: the client must not reconnect by itself.
+            await node.StopAsync();
+            await Assertions.Expect(page.Locator("#status")).ToHaveAttributeAsync("data-state", "disconnected");
+            await Assertions.Expect(page.Locator("#banner")).ToContainTextAsync("The server closed the connection.");
+            node = await StartNodeAsync(tcpPort, webPort);
+            Assert.Equal(0, (await node.Api.StatusAsync("anotherRoom")).MembersCount);
+
+            await page.ClickAsync("#banner .again");
+            await Assertions.Expect(page.Locator("#status")).ToHaveAttributeAsync("data-state", "connected");
+            await Eventually.TrueAsync(async () => (await node.Api.StatusAsync("anotherRoom")).MembersCount == 1, "the page is back in anotherRoom");
+        }
+        finally
+        {
+            await node.StopAsync();
+        }
+    }
 }
