@@ -43,6 +43,8 @@ public static class ChatErrors
     public const string InvalidCredentials = "invalid credentials";
     public const string AuthenticationRequired = "you must authenticate to join this room";
     public const string InternalError = "internal error";
+    /// <summary>The `file` verb for a file larger than chatcluster.web.max-file-bytes (ActionHero has no limit).</summary>
+    public static string FileTooLarge(long maxBytes) => $"that file is too large (the limit is {maxBytes} bytes)";
     public const string RpcUnavailable = "RPC unavailable: not connected to the redis pub/sub server";
 
     // Limits (chatcluster.limits): admission, timeouts, rate limits.

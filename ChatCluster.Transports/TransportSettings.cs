@@ -27,4 +27,7 @@ public sealed record TransportSettings(
 
     /// <summary><c>chatcluster.websocket.allowed-origins</c>: who may open a websocket (any when the policy is open).</summary>
     public OriginPolicy AllowedOrigins { get; init; } = OriginPolicy.Any;
+
+    /// <summary>The session cookie / query parameter whose value becomes a websocket's fingerprint (<c>chatcluster.web.session-cookie.name</c>).</summary>
+    public string SessionKey { get; init; } = SessionFingerprint.DefaultKey;
 }

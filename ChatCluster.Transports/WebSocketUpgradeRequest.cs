@@ -35,7 +35,8 @@ public sealed record WebSocketUpgradeRequest(string Key, string? SessionId)
     /// Reads the handshake at the start of <paramref name="buffer"/>. On <see cref="UpgradeSniff.Upgrade"/>,
     /// <paramref name="headerLength"/> is the number of bytes it took (frames may follow).
     /// </summary>
-    public static UpgradeSniff TryParse(ReadOnlySequence<byte> buffer, string primusPath, out WebSocketUpgradeRequest? request, out long headerLength)
+    public static UpgradeSniff TryParse(ReadOnlySequence<byte> buffer, string primusPath, out WebSocketUpgradeRequest? request, out long headerLength,
+        string sessionKey = SessionFingerprint.DefaultKey)
     {
         request = null;
         headerLength = 0;
@@ -53,7 +54,7 @@ public sealed record WebSocketUpgradeRequest(string Key, string? SessionId)
 
         Span<byte> bytes = stackalloc byte[(int)head.Length];
         head.CopyTo(bytes);
-        if (!TryParseHead(bytes, primusPath, out request)) return UpgradeSniff.NotOurs;
+        if (!TryParseHead(bytes, primusPath, sessionKey, out request)) return UpgradeSniff.NotOurs;
         headerLength = reader.Consumed;
         return UpgradeSniff.Upgrade;
     }
@@ -69,14 +70,14 @@ public sealed record WebSocketUpgradeRequest(string Key, string? SessionId)
         return true;
     }
 
-    private static bool TryParseHead(ReadOnlySpan<byte> head, string primusPath, out WebSocketUpgradeRequest? request)
+    private static bool TryParseHead(ReadOnlySpan<byte> head, string primusPath, string sessionKey, out WebSocketUpgradeRequest? request)
     {
         request = null;
         var lineEnd = head.IndexOf("\r\n"u8);
         var requestLine = lineEnd < 0 ? head : head[..lineEnd];
         if (!TryParseRequestLine(requestLine, primusPath, out var query)) return false;
 
-        string? key = null, version = null, origin = null;
+        string? key = null, version = null, origin = null, cookies = null;
         bool host = false, upgrade = false, connectionUpgrade = false;
         var rest = lineEnd < 0 ? ReadOnlySpan<byte>.Empty : head[(lineEnd + 2)..];
         while (!rest.IsEmpty)
@@ -95,17 +96,18 @@ public sealed record WebSocketUpgradeRequest(string Key, string? SessionId)
             else if (Is(name, "sec-websocket-key"u8)) { if (key is not null) return false; key = value; }
             else if (Is(name, "sec-websocket-version"u8)) { if (version is not null) return false; version = value; }
             else if (Is(name, "origin"u8)) { if (origin is not null) return false; origin = value; }
+            else if (Is(name, "cookie"u8)) cookies = cookies is null ? value : cookies + "; " + value;
             else if (Is(name, "content-length"u8) || Is(name, "transfer-encoding"u8)) return false;
         }
         if (!host || !upgrade || !connectionUpgrade || version != "13" || !WebSocketHandshake.IsValidKey(key)) return false;
-        string? sessionId = null;
+        string? fromQuery = null;
         if (query.Length > 0)
         {
             // As Kestrel's Request.Query: decoded, repeated values joined by commas.
-            if (QueryHelpers.ParseQuery(query).TryGetValue("sessionID", out var values) && values.ToString() is { Length: > 0 } joined)
-                sessionId = joined;
+            if (QueryHelpers.ParseQuery(query).TryGetValue(sessionKey, out var values) && values.ToString() is { Length: > 0 } joined)
+                fromQuery = joined;
         }
-        request = new WebSocketUpgradeRequest(key!, sessionId) { Origin = origin };
+        request = new WebSocketUpgradeRequest(key!, SessionFingerprint.Choose(fromQuery, cookies, sessionKey)) { Origin = origin };
         return true;
     }
 

@@ -157,6 +157,9 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
             case ActionDone m:
                 HandleActionDone(m);
                 break;
+            case FileDone m:
+                HandleFileDone(m);
+                break;
             case RemovedFromRoom m:
                 _rooms.Remove(m.Room);
                 PublishView();
@@ -226,10 +229,9 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
 
         if (!_verbs.Contains(r.Verb))
         {
-            if (IsSocket && r.Verb == "file") Reply(FileNotFoundSocket);
+            if (r.Verb == "file") HandleFile(r, messageId);
             else if (IsSocket) HandleSocketAction(r);
             else if (r.Verb == "action") HandleAction(r.Json ?? new JsonObject(), messageId);
-            else if (r.Verb == "file") Reply(FileNotFound(messageId));
             else Reply(_format.VerbError(ChatErrors.VerbNotFound(r.Verb), messageId, r.DataJson));
             return;
         }
@@ -576,19 +578,67 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
         Reply(_format.ActionReply(done.Result.Response, done.MessageIdJson));
     }
 
-    // v20 answers a failed TCP file request with the bare error string.
-    private static readonly byte[] FileNotFoundSocket = System.Text.Encoding.UTF8.GetBytes(JsonText.Quote(ChatErrors.FileNotFoundV20));
+    // The file verb (ActionHero's file server over the connection): the name comes from the frame's `file` (websocket)
+    // or the first word, kept as the sticky `file` param (TCP v20). Read off the actor's thread; answered when read,
+    // concurrently with later requests, as ActionHero does.
+    private sealed record FileDone(Web.PublicLookup Lookup, Web.PublicFileContent? Content, string MessageIdJson);
 
-    private byte[] FileNotFound(string messageId)
+    private void HandleFile(ClientRequest r, string messageId)
     {
-        var response = new JsonObject
+        string? name;
+        if (IsSocket)
         {
-            ["error"] = ChatErrors.FileNotFound,
-            ["content"] = null,
-            ["mime"] = "text/html",
-            ["length"] = ChatErrors.FileNotFound.Length,
+            if (r.Arg(0) is { } word) _params["file"] = word;
+            name = _params["file"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+        }
+        else
+        {
+            name = r.DataJson is { } data && JsonText.Parse(data) is JsonObject frame && frame["file"] is JsonValue v
+                && v.TryGetValue<string>(out var s) ? s : null;
+        }
+        if (_node.Files is not { } files)
+        {
+            HandleFileDone(new FileDone(Web.PublicLookup.NotFound, null, messageId));
+            return;
+        }
+        files.ReadAsync(name).PipeTo(Self,
+            success: read => new FileDone(read.Lookup, read.Content, messageId),
+            failure: _ => new FileDone(Web.PublicLookup.NotFound, null, messageId));
+    }
+
+    private void HandleFileDone(FileDone done)
+    {
+        var error = done.Lookup switch
+        {
+            Web.PublicLookup.Found => null,
+            Web.PublicLookup.TooLarge => ChatErrors.FileTooLarge(_node.Files?.MaxBytes ?? 0),
+            _ => IsSocket ? ChatErrors.FileNotFoundV20 : ChatErrors.FileNotFound,
         };
-        return _format.ActionReply(response, messageId);
+        if (IsSocket)
+        {
+            // v20: the file's bytes as they are (no JSON, no delimiter); an error as a bare JSON string line.
+            if (error is null && _transport is IUnframedSend raw) raw.SendUnframed(done.Content!.Bytes);
+            else Reply(System.Text.Encoding.UTF8.GetBytes(JsonText.Quote(error ?? ChatErrors.FileNotFoundV20)));
+            return;
+        }
+        var response = error is null
+            ? new JsonObject
+            {
+                ["content"] = System.Text.Encoding.UTF8.GetString(done.Content!.Bytes),
+                ["mime"] = done.Content.Mime,
+                ["length"] = done.Content.Bytes.Length,
+                // A JavaScript Date as JSON: ISO 8601, UTC, milliseconds.
+                ["lastModified"] = done.Content.LastModified.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            }
+            : new JsonObject
+            {
+                // ActionHero's shape for a failed file request [observed].
+                ["error"] = error,
+                ["content"] = null,
+                ["mime"] = "text/html",
+                ["length"] = error.Length,
+            };
+        Reply(_format.ActionReply(response, done.MessageIdJson));
     }
 
     private void HandleLineTooLong(LineTooLong m) =>

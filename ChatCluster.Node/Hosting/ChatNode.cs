@@ -14,6 +14,7 @@ using ChatCluster.Node.Redis;
 using ChatCluster.Node.Rooms;
 using ChatCluster.Transports;
 using ChatCluster.Transports.Limits;
+using ChatCluster.Node.Web;
 using ChatCluster.Transports.Primus;
 using ChatCluster.Transports.Tcp;
 using Microsoft.AspNetCore.Builder;
@@ -102,6 +103,8 @@ public sealed class ChatNode : IAsyncDisposable
             && FdLimit.Check(FdLimit.Current(), settings.Transport.Limits.MaxConnections, settings.Transport.Limits.FdHeadroom) is { } fdProblem)
             throw new Akka.Configuration.ConfigurationException(fdProblem);
         var commands = CommandHost.Prepare(config, options.LogLevel);
+        var webSettings = WebSettings.Create(config);
+        settings = settings with { Transport = settings.Transport with { SessionKey = webSettings.CookieName } };
         config = WithRedis(config, settings.Redis);
         // ccm's recent-log buffer is one more provider of the same pipeline; its level (`log set-level`) decides for all.
         var loggers = NodeLogging.Create(options.LogLevel, OperationsSettings.Create(config).LogFormat, options.LogProvider,
@@ -156,7 +159,8 @@ public sealed class ChatNode : IAsyncDisposable
             var actions = new ActionRegistry();
             foreach (var action in BuiltInActions()) actions.Add(action);
             var runner = new ActionRunner(actions, api, new ActionServices(system, connections, auth, loggers.CreateLogger("ChatCluster.Actions")));
-            var services = new NodeServices(region, fanout, connections, settings, pipeline, runner);
+            var files = WebPipeline.CreateFiles(webSettings, settings.Transport, WebPipeline.ApiPath);
+            var services = new NodeServices(region, fanout, connections, settings, pipeline, runner, files);
             operations.Attach(region, connections, runner, redis);
 
             // However the cluster shuts this node down (downed by the split-brain resolver on the minority side of a
@@ -175,7 +179,7 @@ public sealed class ChatNode : IAsyncDisposable
 
             var host = operations.Gate(new ConnectionHost(system, services));
             var admission = new ConnectionAdmission(settings.Transport.Limits, loggers.CreateLogger("ChatCluster.Admission"));
-            var (web, heartbeat, tcpPort, webPort) = await StartWebAsync(settings, host, new ActionHttpEndpoint(runner), admission, loggers, cancellation);
+            var (web, heartbeat, tcpPort, webPort) = await StartWebAsync(settings, webSettings, files, host, new ActionHttpEndpoint(runner), admission, loggers, cancellation);
             operations.Serving(connections, settings.Transport.CloseTimeout, () => StopWebAsync(web, heartbeat, settings.Transport.CloseTimeout));
             var node = new ChatNode(system, settings, services, api, web, heartbeat, tcpPort, webPort, logger, redis, operations)
             {
@@ -264,8 +268,8 @@ public sealed class ChatNode : IAsyncDisposable
     };
 
     private static async Task<(WebApplication?, PrimusHeartbeat?, int, int)> StartWebAsync(
-        ChatSettings settings, ChatCluster.Transports.IConnectionHost host, ActionHttpEndpoint api, ConnectionAdmission admission,
-        ILoggerFactory loggers, CancellationToken cancellation)
+        ChatSettings settings, WebSettings webSettings, PublicFiles files, ChatCluster.Transports.IConnectionHost host, ActionHttpEndpoint api,
+        ConnectionAdmission admission, ILoggerFactory loggers, CancellationToken cancellation)
     {
         if (!settings.TcpEnabled && !settings.WebEnabled) return (null, null, 0, 0);
         var address = settings.Bind == "localhost" ? IPAddress.Loopback : IPAddress.Parse(settings.Bind);
@@ -280,6 +284,7 @@ public sealed class ChatNode : IAsyncDisposable
             WaitForDataBeforeAllocatingBuffer = settings.SocketWaitForData,
         }, loggers));
         builder.Services.AddSingleton(loggers);
+        WebPipeline.AddServices(builder.Services, webSettings);
         ListenOptions? tcpListen = null, webListen = null;
         var tcpHandler = new TcpConnectionHandler(host, settings.Transport, loggers);
         PrimusHeartbeat? heartbeat = null;
@@ -313,12 +318,16 @@ public sealed class ChatNode : IAsyncDisposable
         var app = builder.Build();
         if (primus is not null)
         {
+            // CORS first: a preflight OPTIONS is answered by the CORS middleware and never reaches an action.
+            WebPipeline.UseFront(app, webSettings);
+            WebPipeline.UsePrimusClient(app, webSettings, settings.Transport);
             app.Use(async (context, next) =>
             {
                 if (primus.Matches(context.Request.Path)) await primus.HandleAsync(context);
                 else if (ActionHttpEndpoint.Matches(context.Request.Path)) await api.HandleAsync(context);
                 else await next(context);
             });
+            WebPipeline.UsePublic(app, webSettings, files);
         }
         await app.StartAsync(cancellation);
         return (app, heartbeat, tcpListen?.IPEndPoint?.Port ?? 0, webListen?.IPEndPoint?.Port ?? 0);

@@ -5,11 +5,12 @@ using ChatCluster.Node.Middleware;
 
 namespace ChatCluster.Node.Hosting;
 
-/// <summary>What every connection actor of this node shares: where rooms live, local fan-out, middleware and actions.</summary>
+/// <summary>What every connection actor of this node shares: where rooms live, local fan-out, middleware, actions and the public files.</summary>
 public sealed record NodeServices(
     IActorRef RoomRegion,
     IActorRef Fanout,
     LocalConnections Connections,
     ChatSettings Settings,
     MiddlewarePipeline Middleware,
-    ActionRunner Actions);
+    ActionRunner Actions,
+    Web.PublicFiles? Files = null);

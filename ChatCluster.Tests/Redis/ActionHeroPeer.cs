@@ -25,6 +25,9 @@ public sealed class ActionHeroPeer : IAsyncDisposable
 
     public int WebPort { get; }
 
+    /// <summary>The peer's running copy (its public/ folder holds the client it rendered at boot).</summary>
+    public string Folder => _dir;
+
     public int Pid => _process?.Id ?? 0;
 
     public string Log { get { lock (_log) return _log.ToString(); } }

@@ -19,10 +19,11 @@ public sealed class WsTestClient : IAsyncDisposable
 
     public WebSocketCloseStatus? CloseStatus { get; private set; }
 
-    public static async Task<WsTestClient> ConnectAsync(int port, string query = "")
+    public static async Task<WsTestClient> ConnectAsync(int port, string query = "", string? cookie = null)
     {
         var socket = new ClientWebSocket();
         socket.Options.KeepAliveInterval = TimeSpan.Zero;
+        if (cookie is not null) socket.Options.SetRequestHeader("Cookie", cookie);
         using var cts = new CancellationTokenSource(Timeouts.Expect);
         await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/primus?_primuscb=test{query}"), cts.Token);
         return new WsTestClient(socket);

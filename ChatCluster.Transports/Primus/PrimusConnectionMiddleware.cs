@@ -65,7 +65,7 @@ public sealed class PrimusConnectionMiddleware
                 return (null, true);
             }
             var buffer = result.Buffer;
-            var status = WebSocketUpgradeRequest.TryParse(buffer, _primusPath, out var request, out var length);
+            var status = WebSocketUpgradeRequest.TryParse(buffer, _primusPath, out var request, out var length, _endpoint.SessionKey);
             // A refused Origin goes to Kestrel too, where PrimusEndpoint.HandleAsync answers it with 403.
             if (status == UpgradeSniff.Upgrade && _endpoint.IsOriginAllowed(request!.Origin))
             {

@@ -34,6 +34,9 @@ public sealed class PrimusEndpoint
     /// <summary>chatcluster.websocket.allowed-origins; a duplicated Origin header (joined by Kestrel) matches no entry.</summary>
     public bool IsOriginAllowed(string? origin) => _settings.AllowedOrigins.IsAllowed(origin);
 
+    /// <summary>The session cookie / query key the fast path reads the fingerprint from.</summary>
+    public string SessionKey => _settings.SessionKey;
+
     public bool Matches(PathString path) => path.StartsWithSegments(_settings.PrimusPath, StringComparison.Ordinal)
         || (path.HasValue && path.Value!.StartsWith(_settings.PrimusPath, StringComparison.Ordinal));
 
@@ -88,9 +91,8 @@ public sealed class PrimusEndpoint
         // Kestrel's upgraded stream. The first request of a connection takes the fast path in PrimusConnectionMiddleware.
         var input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 1024, minimumReadSize: 256, leaveOpen: true));
         var output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true));
-        var fingerprint = context.Request.Query["sessionID"].ToString();
-        var info = new ClientInfo("websocket", RemoteIp(context.Connection.RemoteIpAddress), context.Connection.RemotePort,
-            fingerprint.Length > 0 ? fingerprint : null);
+        var fingerprint = SessionFingerprint.Choose(context.Request.Query[_settings.SessionKey].ToString(), headers.Cookie.ToString(), _settings.SessionKey);
+        var info = new ClientInfo("websocket", RemoteIp(context.Connection.RemoteIpAddress), context.Connection.RemotePort, fingerprint);
         var flushed = await RunAsync(input, output, info).ConfigureAwait(false);
         await input.CompleteAsync().ConfigureAwait(false);
         await output.CompleteAsync().ConfigureAwait(false);

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace ChatCluster.Transports.Tcp;
 
 /// <summary>The outbound side of one TCP client: every JSON value is written followed by <c>\r\n</c>.</summary>
-public sealed class TcpClientTransport : PipeClientTransport
+public sealed class TcpClientTransport : PipeClientTransport, IUnframedSend
 {
     private static ReadOnlySpan<byte> CrLf => "\r\n"u8;
 
@@ -28,6 +28,8 @@ public sealed class TcpClientTransport : PipeClientTransport
         CrLf.CopyTo(span[json.Length..]);
         output.Advance(json.Length + 2);
     }
+
+    public bool SendUnframed(byte[] bytes) => SendRaw(bytes, thenEnd: false);
 
     protected override void WriteGoodbye(PipeWriter output) => WriteMessage(output, SocketResponseFormat.Goodbye);
 
