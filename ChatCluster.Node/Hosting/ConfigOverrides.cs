@@ -26,7 +26,7 @@ public static partial class ConfigOverrides
         var fromArgs = Collect(new ConfigurationBuilder().AddInMemoryCollection(
             keyValueArgs.Select(ArgToPair)).Build(), a => "--" + a.Replace(':', '.'));
         var fromEnv = Collect(new ConfigurationBuilder().AddInMemoryCollection(
-            environment.Where(e => e.Value is not null).Select(e => new KeyValuePair<string, string?>(e.Key.Replace("__", ":"), e.Value))).Build(),
+            environment.Where(e => e.Value is not null).Select(e => new KeyValuePair<string, string?>(EnvironmentKey(e.Key), e.Value))).Build(),
             key => "environment variable " + key.Replace(":", "__"));
         return fromArgs.Concat(fromEnv).ToArray();
     }
@@ -49,6 +49,8 @@ public static partial class ConfigOverrides
     {
         foreach (var o in overrides)
         {
+            if (o.Path.StartsWith("chatcluster.", StringComparison.Ordinal) && !Known(defaults, o.Path))
+                throw new ConfigurationException($"{o.Path}: no such setting (from {o.Source}); every setting is in hocon/base.conf");
             var value = ConfigurationFactory.ParseString(o.Line);
             if (!defaults.HasPath(o.Path) || value.GetValue(o.Path) is not { } given || given.IsArray()) continue;
             var current = defaults.GetValue(o.Path);
@@ -64,6 +66,27 @@ public static partial class ConfigOverrides
             };
             if (!ok) throw new ConfigurationException($"{o.Path}: expected {expected}, got \"{text}\" (from {o.Source})");
         }
+    }
+
+    // CHATCLUSTER__TCP__PORT works too: a name written all in capitals is read in lower case (as every key in base.conf).
+    private static string EnvironmentKey(string name)
+    {
+        var key = name.Replace("__", ":");
+        return key.Any(char.IsLower) ? key : key.ToLowerInvariant();
+    }
+
+    // A key of ours is known when it has a default, or when it sits in a map that starts empty (auth.tokens {}).
+    private static bool Known(Config defaults, string path)
+    {
+        if (defaults.HasPath(path)) return true;
+        for (var parent = path; parent.LastIndexOf('.') is var dot && dot > 0;)
+        {
+            parent = parent[..dot];
+            if (!defaults.HasPath(parent)) continue;
+            var node = defaults.GetValue(parent);
+            return node.IsObject() && node.GetObject().Items.Count == 0;
+        }
+        return false;
     }
 
     private static KeyValuePair<string, string?> ArgToPair(string arg)

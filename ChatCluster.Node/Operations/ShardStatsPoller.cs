@@ -37,13 +37,14 @@ public sealed class ShardStatsPoller : IDisposable
                 var state = await _region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, _interval, _stop.Token);
                 _metrics.ShardsReported(state.Shards.Count, state.Shards.Sum(s => s.EntityIds.Count));
             }
-            catch (AskTimeoutException)
-            {
-                OperationsLog.ShardStatsTimedOut(_logger, (long)_interval.TotalMilliseconds);
-            }
-            catch (Exception e) when (e is OperationCanceledException or TaskCanceledException)
+            catch (Exception e) when (e is OperationCanceledException)
             {
                 return;
+            }
+            catch (Exception)
+            {
+                // Timed out, or the actor system is stopping: the figures stay as they were until the next answer.
+                OperationsLog.ShardStatsTimedOut(_logger, (long)_interval.TotalMilliseconds);
             }
         } while (await WaitAsync(timer));
     }

@@ -76,6 +76,21 @@ public sealed class ConfigOverridesTests
     }
 
     [Fact]
+    public void An_unknown_chatcluster_key_should_fail_naming_it_but_a_token_map_entry_is_known()
+    {
+        var e = Assert.Throws<ConfigurationException>(() => Load(new Dictionary<string, string?> { ["chatcluster__tcp__prot"] = "5005" }));
+        Assert.Equal("chatcluster.tcp.prot: no such setting (from environment variable chatcluster__tcp__prot); every setting is in hocon/base.conf", e.Message);
+        var config = Load(new Dictionary<string, string?> { ["chatcluster__auth__tokens__alice"] = "s3cret" });
+        Assert.Equal("s3cret", config.GetString("chatcluster.auth.tokens.alice"));
+    }
+
+    [Fact]
+    public void An_environment_variable_in_capitals_should_work_too()
+    {
+        Assert.Equal(5005, ChatSettings.Create(Load(new Dictionary<string, string?> { ["CHATCLUSTER__TCP__PORT"] = "5005" })).TcpPort);
+    }
+
+    [Fact]
     public void A_wrong_type_in_an_argument_should_name_the_argument()
     {
         var e = Assert.Throws<ConfigurationException>(() => Load(NoEnv, "--chatcluster.websocket.ping-interval=fast"));
