@@ -3,9 +3,10 @@ using static ChatCluster.Messages.RoomProtocol;
 namespace ChatCluster.Node.Rooms;
 
 /// <summary>
-/// The newest say number delivered on this node per sender, so a retried say that was delivered here before is dropped.
-/// A sender has one say in flight at a time, so its numbers reach every node in increasing order and "newest" is all
-/// there is to remember. Entries only matter while a retry can still come: older ones are forgotten when the table
+/// The newest say number delivered on this node per sender and room, so a retried say that was delivered here before is
+/// dropped. A sender has one say in flight at a time and a room delivers in the order it ordered, so a sender's numbers
+/// in one room reach every node in increasing order and "newest" is all there is to remember. (Per sender alone is not
+/// enough: the deliveries of two rooms reach a third node in either order.) Entries only matter while a retry can still come: older ones are forgotten when the table
 /// has doubled since the last sweep (memory follows the senders of the last <c>window</c>, amortised O(1) per say).
 /// Not thread-safe: one per fan-out partition.
 /// </summary>
@@ -13,7 +14,7 @@ public sealed class DeliveredSays
 {
     private const int MinSweepAt = 1024;
 
-    private readonly Dictionary<string, (long Id, long At)> _newest = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Sender, string Room), (long Id, long At)> _newest = new();
     private readonly long _windowMs;
     private int _sweepAt = MinSweepAt;
 
@@ -22,9 +23,9 @@ public sealed class DeliveredSays
     public int Count => _newest.Count;
 
     /// <summary>True the first time this node sees <paramref name="ticket"/>; false for a copy (already delivered).</summary>
-    public bool TryAccept(SayTicket ticket, long nowMs)
+    public bool TryAccept(SayTicket ticket, string room, long nowMs)
     {
-        ref var entry = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_newest, ticket.Key, out var existed);
+        ref var entry = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_newest, (ticket.Key, room), out var existed);
         if (existed && ticket.Id <= entry.Id) return false;
         entry = (ticket.Id, nowMs);
         if (_newest.Count >= _sweepAt) Sweep(nowMs);

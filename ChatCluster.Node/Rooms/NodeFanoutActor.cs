@@ -75,7 +75,7 @@ public sealed class NodeFanoutActor : ReceiveActor
         if (m.Ticket is { } ticket)
         {
             // A retried say this node delivered before: its members have it, its sender was answered.
-            if (!_delivered.TryAccept(ticket, Environment.TickCount64)) return;
+            if (!_delivered.TryAccept(ticket, m.Payload.Room, Environment.TickCount64)) return;
             // The sender's OK goes into its socket here, before any copy of the message below (same room, same order).
             if (_connections.TryGet(ticket.Key, out var sender)) sender.Acknowledge(ticket.Id);
         }

@@ -21,9 +21,12 @@ public sealed class ChatMessageSerializerSpec : Akka.TestKit.Xunit2.TestKit
         yield return new object[] { "L", new LeaveRoom("r", "c1") };
         yield return new object[] { "GS", new GetRoomStatus("r") };
         yield return new object[] { "S", new Say(payload, true) };
+        yield return new object[] { "S", new Say(payload, false, new SayTicket("c1", 9)) };
+        yield return new object[] { "SRF", new SayRefused("r", 9, ChatErrors.RoomNotExist) };
         yield return new object[] { "RR", new RoomReply("r", null) };
         yield return new object[] { "RR", new RoomReply("r", ChatErrors.NotInRoom("r")) };
         yield return new object[] { "D", new Deliver(42, 7, payload) };
+        yield return new object[] { "D", new Deliver(42, 7, payload, new SayTicket("server:ab:1", 1)) };
         yield return new object[] { "MA", new MemberAdded("r", "c1", 5) };
         yield return new object[] { "MR", new MemberRemoved("r", "c1") };
         yield return new object[] { "RFR", new RemovedFromRoom("r") };
@@ -44,6 +47,19 @@ public sealed class ChatMessageSerializerSpec : Akka.TestKit.Xunit2.TestKit
         var bytes = serializer.ToBinary(message);
         var back = Sys.Serialization.Deserialize(bytes, serializer.Identifier, manifest);
         Assert.Equal(message, back);
+    }
+
+    [Fact]
+    public void A_say_with_a_ticket_should_carry_the_senders_fanout_and_read_old_bytes_without_one()
+    {
+        var fanout = CreateTestProbe().Ref;
+        var say = new Say(new ChatPayload("r", "c1", "\"m\"", 1), false, new SayTicket("c1", 3), fanout);
+        var serializer = Sys.Serialization.FindSerializerFor(say);
+        Assert.Equal(say, Sys.Serialization.Deserialize(serializer.ToBinary(say), serializer.Identifier, "S"));
+        // a node of the previous version writes payload + WantAck only
+        var old = serializer.ToBinary(new Say(say.Payload, true));
+        var oldBytes = old.AsSpan(0, old.Length - 2).ToArray(); // without the ticket and fan-out flags
+        Assert.Equal(new Say(say.Payload, true), Sys.Serialization.Deserialize(oldBytes, serializer.Identifier, "S"));
     }
 
     [Fact]
