@@ -355,7 +355,12 @@ public abstract class PipeClientTransport : IClientTransport
                             ok = false;
                         }
                     }
-                    if (ok && !pending.IsCompleted) continue; // still full: keep the backlog open
+                    if (ok && !pending.IsCompleted)
+                    {
+                        // The socket took the last flush: the reader is reading. The age starts again from here.
+                        _flushingSinceMs = Environment.TickCount64;
+                        continue; // still full: keep the backlog open
+                    }
                     after = ok ? Flushed(ResultOf(pending)) : After.Dead;
                 }
                 _flushing = false;
