@@ -156,17 +156,21 @@ public abstract class PipeClientTransport : IClientTransport
 
     /// <summary>Tear down an open connection now. A goodbye or close frame already on its way is left to finish
     /// (the endpoint bounds that by <c>chatcluster.close-timeout</c>).</summary>
-    public void Abort(string reason)
+    public void Abort(string reason) => TryAbort(reason);
+
+    // Returns false when the connection was already closing (another thread got there first).
+    private bool TryAbort(string reason)
     {
         lock (_gate)
         {
-            if (_state != StateOpen) return;
+            if (_state != StateOpen) return false;
             _state = StateClosed;
             DropBacklog();
         }
         TransportLog.Aborted(Logger, ConnectionId, Type, reason);
         OnAbort();
         ReleaseSlotWaiter();
+        return true;
     }
 
     /// <summary>The read loop has ended: nothing more is written (no log, the socket is already gone).</summary>
@@ -367,7 +371,12 @@ public abstract class PipeClientTransport : IClientTransport
                             ok = false;
                         }
                     }
-                    if (ok && !pending.IsCompleted) continue; // still full: keep the backlog open
+                    if (ok && !pending.IsCompleted)
+                    {
+                        // The socket took the last flush: the reader is reading. The age starts again from here.
+                        _flushingSinceMs = Environment.TickCount64;
+                        continue; // still full: keep the backlog open
+                    }
                     after = ok ? Flushed(ResultOf(pending)) : After.Dead;
                 }
                 _flushing = false;
@@ -422,11 +431,11 @@ public abstract class PipeClientTransport : IClientTransport
                 ReleaseSlotWaiter();
                 return true;
             case After.Overflow:
+                if (!TryAbort("outbound queue overflow")) return false; // two senders overflowed at once: one report
                 Interlocked.Increment(ref s_overflows);
                 TransportLog.OutboundOverflow(Logger, ConnectionId, Type,
                     _overflow == Limits.SlowConsumerVerdict.TooOld ? "the oldest waiting message is too old" : "too many bytes waiting",
                     Volatile.Read(ref _overflowBytes), Settings.OutboundMaxBytes, Volatile.Read(ref _overflowAgeMs), (long)Settings.OutboundMaxAge.TotalMilliseconds);
-                Abort("outbound queue overflow");
                 return false;
             case After.Dead:
                 if (!Volatile.Read(ref _readEnded)) OnAbort(); // the socket failed under a write: end the read loop too
