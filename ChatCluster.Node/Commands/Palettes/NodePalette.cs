@@ -33,7 +33,7 @@ public sealed class NodePalette : PaletteActor
             $"websocket {(listeners.WebPort > 0 ? $"{listeners.Bind}:{listeners.WebPort}" : "off")}, ccm {listeners.CmdHost}:{listeners.CmdPort}",
             new JsonObject { ["bind"] = listeners.Bind, ["tcp"] = listeners.TcpPort, ["websocket"] = listeners.WebPort, ["cmdHost"] = listeners.CmdHost, ["cmd"] = listeners.CmdPort });
         Fact("config", string.Join(" > ", c.ConfigSources), new JsonArray(c.ConfigSources.Select(s => (JsonNode?)s).ToArray()));
-        Fact("connections", $"{c.Services.Connections.Count} ({string.Join(", ", byTransport.Select(kv => $"{kv.Key} {kv.Value}"))})",
+        Fact("connections", byTransport.Count == 0 ? "0" : $"{c.Services.Connections.Count} ({string.Join(", ", byTransport.Select(kv => $"{kv.Key} {kv.Value}"))})",
             new JsonObject(byTransport.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))) { ["total"] = c.Services.Connections.Count });
         Fact("rooms-hosted", $"{hosted.Count} [{string.Join(", ", hosted)}]", new JsonArray(hosted.Select(h => (JsonNode?)h).ToArray()));
         Fact("outbound-overflows", PipeClientTransport.Overflows.ToString(), PipeClientTransport.Overflows);
