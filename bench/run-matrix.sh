@@ -52,7 +52,7 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 # ---------------------------------------------------------------- servers
 wait_port() { for _ in $(seq 1 150); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 start_cc() {   # one node
-  setsid dotnet "$NODE_DLL" --tcp-port "$CC_TCP" --web-port "$CC_WEB" --rooms "$ROOMS" --log-level warning \
+  setsid dotnet "$NODE_DLL" --config bench.conf --tcp-port "$CC_TCP" --web-port "$CC_WEB" --rooms "$ROOMS" --log-level warning \
     >"$RUN/cc.log" 2>&1 </dev/null & echo $! >"$RUN/cc.pid"
   wait_port "$CC_WEB" && wait_port "$CC_TCP" || { tail -20 "$RUN/cc.log"; exit 1; }
 }
@@ -60,11 +60,11 @@ stop_pidfile() { [ -f "$1" ] && { kill "$(cat "$1")" 2>/dev/null || true; for _ 
 stop_cc() { stop_pidfile "$RUN/cc.pid"; }
 start_cc3() {  # seed + 2 workers, one cluster; web ports 8380..8382
   local seed="akka.tcp://chatcluster@127.0.0.1:$CC_AKKA"
-  setsid dotnet "$NODE_DLL" seed --akka-port "$CC_AKKA" --seed-nodes "$seed" --tcp-port "$CC_TCP" --web-port "$CC_WEB" \
+  setsid dotnet "$NODE_DLL" seed --config bench.conf --akka-port "$CC_AKKA" --seed-nodes "$seed" --tcp-port "$CC_TCP" --web-port "$CC_WEB" \
     --rooms "$ROOMS" --log-level warning >"$RUN/cc3-0.log" 2>&1 </dev/null & echo $! >"$RUN/cc3-0.pid"
   wait_port "$CC_WEB" || { tail -20 "$RUN/cc3-0.log"; exit 1; }
   for k in 1 2; do
-    setsid dotnet "$NODE_DLL" worker --seed-nodes "$seed" --tcp-port $((CC_TCP + k)) --web-port $((CC_WEB + k)) \
+    setsid dotnet "$NODE_DLL" worker --config bench.conf --seed-nodes "$seed" --tcp-port $((CC_TCP + k)) --web-port $((CC_WEB + k)) \
       --rooms "$ROOMS" --log-level warning >"$RUN/cc3-$k.log" 2>&1 </dev/null & echo $! >"$RUN/cc3-$k.pid"
   done
   wait_port $((CC_WEB + 1)) && wait_port $((CC_WEB + 2)) || { tail -20 "$RUN/cc3-1.log"; exit 1; }
