@@ -34,6 +34,7 @@ public sealed class CommandRunner
         var palette = _client.Palettes.FirstOrDefault(p => p.Name == words[0]);
         if (palette is null)
             return Usage($"unknown palette {words[0]}; this node serves: {string.Join(", ", _client.Palettes.Select(p => p.Name))} (try help)");
+        if (words.Count >= 2 && words[1] is "--help" or "-h") return Help(palette.Name);
         if (words.Count < 2)
         {
             Help(palette.Name);

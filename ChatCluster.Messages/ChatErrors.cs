@@ -93,7 +93,6 @@ public static class ChatErrors
     public const string CmdHelloExpected = "the first frame must be a hello";
     public const string CmdBusy = "a command is already running in this session";
     public const string CmdTimedOut = "the command did not finish in time (chatcluster.cmd.command-timeout)";
-    public const string CmdNodeStopping = "the node is stopping";
     public static string CmdLineTooLong(int max) => $"frame longer than {max} bytes (chatcluster.cmd.max-line-bytes)";
     public static string CmdBadFrame(string why) => $"bad frame: {why}";
     public static string CmdUnknownCommand(string palette, string verb) => $"unknown command: {palette} {verb}";
@@ -102,5 +101,4 @@ public static class ChatErrors
     public static string CmdUnknownSwitch(string name) => $"unknown switch --{name}";
     public static string CmdBadValue(string name, string value, string expected) => $"--{name}: {value} is not {expected}";
     public static string CmdNoSuchMember(string address) => $"no cluster member at {address}";
-    public static string CmdNoSuchRoom(string room) => $"room does not exist ({room})";
 }
