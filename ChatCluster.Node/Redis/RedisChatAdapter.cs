@@ -44,6 +44,8 @@ public sealed class RedisChatAdapter : IAsyncDisposable
     private TimeSpan _askTimeout = TimeSpan.FromSeconds(5);
     private int _disposed;
     private readonly ForeignTokenWarning _foreignToken;
+    // 1 while the rooms are being re-written after the key store came back: "not listed" means nothing then.
+    private int _rewriting;
 
     private RedisChatAdapter(RedisChatSettings settings, string serverId, string systemName, ConnectionMultiplexer keystore,
         ConnectionMultiplexer pubsub, ILogger log)
@@ -63,6 +65,7 @@ public sealed class RedisChatAdapter : IAsyncDisposable
                 Operations.RedisLog.ConnectionRegained(_log, role, e.EndPoint, e.ConnectionType);
                 if (role == "keystore" && e.ConnectionType == ConnectionType.Interactive)
                 {
+                    Volatile.Write(ref _rewriting, 1); // before anything can ask SISMEMBER of a store that may be empty
                     _fanout?.Tell(new Akka.Routing.Broadcast(ResyncKeyStore.Instance)); // every fan-out partition
                     _ = RewriteRoomsAsync();
                 }
@@ -117,10 +120,19 @@ public sealed class RedisChatAdapter : IAsyncDisposable
     /// <summary>SISMEMBER rooms room; null when the key store cannot answer (the caller trusts its own state).</summary>
     public async Task<bool?> RoomListedAsync(string room)
     {
-        if (!_keystore.IsConnected) return null;
+        if (!_keystore.IsConnected || Volatile.Read(ref _rewriting) == 1) return null;
         try
         {
-            return await Db.SetContainsAsync(RedisChatKeys.RoomsKey, room).ConfigureAwait(false);
+            if (await Db.SetContainsAsync(RedisChatKeys.RoomsKey, room).ConfigureAwait(false)) return true;
+            // No rooms at all: the store lost its data (restarted empty, flushed), not "destroyed by ActionHero" (its
+            // destroy removes one room). Unknown, so the room trusts itself, and the rooms are written back.
+            if (await Db.SetLengthAsync(RedisChatKeys.RoomsKey).ConfigureAwait(false) == 0)
+            {
+                Volatile.Write(ref _rewriting, 1);
+                _ = RewriteRoomsAsync();
+                return null;
+            }
+            return false;
         }
         catch (Exception e) when (IsRedisFailure(e))
         {
@@ -145,7 +157,11 @@ public sealed class RedisChatAdapter : IAsyncDisposable
     /// </summary>
     public async Task RewriteRoomsAsync()
     {
-        if (_system is null) return;
+        if (_system is null)
+        {
+            Volatile.Write(ref _rewriting, 0);
+            return;
+        }
         try
         {
             var replicator = Akka.DistributedData.DistributedData.Get(_system).Replicator;
@@ -160,6 +176,10 @@ public sealed class RedisChatAdapter : IAsyncDisposable
         catch (Exception e) when (IsRedisFailure(e) || e is AskTimeoutException)
         {
             _log.LogWarning("redis key store back, but the rooms could not be re-written: {Error}", e.Message);
+        }
+        finally
+        {
+            Volatile.Write(ref _rewriting, 0);
         }
     }
 

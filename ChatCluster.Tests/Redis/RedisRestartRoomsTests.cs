@@ -38,6 +38,34 @@ public sealed class RedisRestartRoomsTests
     }
 
     [Fact]
+    public async Task A_flushed_key_store_should_not_destroy_rooms_and_should_get_them_back()
+    {
+        var redis = new RedisServerFixture();
+        await redis.InitializeAsync();
+        ChatNode? node = null;
+        try
+        {
+            node = await RedisNode.StartAsync(redis.ConnectionString, RedisNode.NewChannel(), "t", "chatcluster.redis.journal = off");
+            var room = RedisNode.NewRoom();
+            await node.Api.AddAsync(room);
+            await using var member = await (await TcpTestClient.ConnectAsync(node.TcpPort)).Welcomed();
+            Assert.Equal("OK", (string?)(await member.RequestAsync("roomAdd " + room))["status"]);
+            await using var client = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true");
+            await client.GetServer(client.GetEndPoints()[0]).FlushAllDatabasesAsync();
+
+            // The room consults the (now empty) rooms SET: an empty SET is lost data, not a destroy.
+            Assert.Equal("OK", (string?)(await member.RequestAsync("roomView " + room))["status"]);
+            await Eventually.TrueAsync(async () => await client.GetDatabase().SetContainsAsync(RedisChatKeys.Rooms, room), "the room is written back");
+            Assert.True(await node.Api.ExistsAsync(room));
+        }
+        finally
+        {
+            if (node is not null) await node.StopAsync();
+            await redis.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Bus_messages_with_another_server_token_should_be_noticed()
     {
         var redis = new RedisServerFixture();

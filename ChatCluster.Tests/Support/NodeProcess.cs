@@ -93,7 +93,11 @@ public sealed class NodeProcess : IAsyncDisposable
         while (!node.Log.Contains(" up: tcp ", StringComparison.Ordinal))
         {
             if (process.HasExited) throw new InvalidOperationException($"node exited ({process.ExitCode}):\n{node.Log}");
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"node did not start within 60 s:\n{node.Log}");
+            if (DateTime.UtcNow > deadline)
+            {
+                process.Kill(entireProcessTree: true); // a node that never came up must not outlive the test
+                throw new TimeoutException($"node did not start within 60 s:\n{node.Log}");
+            }
             await Task.Delay(100);
         }
         return node;
