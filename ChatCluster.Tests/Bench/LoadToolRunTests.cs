@@ -4,18 +4,24 @@ using ChatCluster.Tests.Support;
 
 namespace ChatCluster.Tests.Bench;
 
+/// <summary>A node without the say rate limit: the load tool's senders run at full speed (as with hocon/bench.conf).</summary>
+public sealed class LoadToolNodeFixture : NodeFixture
+{
+    protected override IReadOnlyList<string> Overrides => new[] { "chatcluster.limits.say-rates = []" };
+}
+
 /// <summary>
 /// The load tool against a real node over real sockets: its accounting must add up (every say counted once per
 /// member, nothing lost, nothing extra), also when a warm-up precedes the measured window and its says are still
 /// arriving when counting starts; a connect run counts only the connections after its warm-up ones.
 /// </summary>
-public sealed class LoadToolRunTests : IClassFixture<NodeFixture>
+public sealed class LoadToolRunTests : IClassFixture<LoadToolNodeFixture>
 {
     private const int Clients = 6;
 
-    private readonly NodeFixture _node;
+    private readonly LoadToolNodeFixture _node;
 
-    public LoadToolRunTests(NodeFixture node) => _node = node;
+    public LoadToolRunTests(LoadToolNodeFixture node) => _node = node;
 
     [Theory]
     [InlineData("ws")]

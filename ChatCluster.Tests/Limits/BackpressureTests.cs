@@ -95,9 +95,12 @@ public sealed class PipeliningTests : IClassFixture<PipelineFixture>
         {
             // the node closed the connection under the writer: expected
         }
-        await Eventually.TrueAsync(() => transport.IsClosing, "the non-reading client to be closed", TimeSpan.FromSeconds(30));
-        Assert.True(PipeClientTransport.Overflows > overflowsBefore, "closed, but not by the slow-consumer rule");
-        Assert.Contains(_node.Log.WithEvent(1001), l => l.Contains("too many bytes waiting", StringComparison.Ordinal));
+        await Eventually.TrueAsync(() => _node.Log.WithEvent(1001).Any(l => l.Contains(transport.ConnectionId, StringComparison.Ordinal)),
+            "the non-reading client to be closed as a slow consumer", TimeSpan.FromSeconds(30));
+        Assert.True(transport.IsClosing);
+        Assert.True(PipeClientTransport.Overflows > overflowsBefore);
+        Assert.Contains(_node.Log.WithEvent(1001), l => l.Contains(transport.ConnectionId, StringComparison.Ordinal)
+            && l.Contains("too many bytes waiting", StringComparison.Ordinal));
     }
 
     // The transport of the connection opened last (the node holds only the test's own connections).

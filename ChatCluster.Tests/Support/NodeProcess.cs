@@ -92,7 +92,11 @@ public sealed class NodeProcess : IAsyncDisposable
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (!node.Log.Contains(" up: tcp ", StringComparison.Ordinal))
         {
-            if (process.HasExited) throw new InvalidOperationException($"node exited ({process.ExitCode}):\n{node.Log}");
+            if (process.HasExited)
+            {
+                process.WaitForExit(); // the parameterless wait also drains the redirected output into the log
+                throw new InvalidOperationException($"node exited ({process.ExitCode}):\n{node.Log}");
+            }
             if (DateTime.UtcNow > deadline)
             {
                 process.Kill(entireProcessTree: true); // a node that never came up must not outlive the test
