@@ -37,7 +37,7 @@ public sealed class LocalConnection
     public bool Acknowledge(long sayId)
     {
         if (Acks?.TryTake(sayId) is not { } reply) return false;
-        Transport.Send(reply);
+        Transport.Reply(reply); // the say's reply: one request less in flight (chatcluster.limits.max-requests-in-flight)
         Actor.Tell(new ConnectionInbox.SayAcked(sayId));
         return true;
     }
