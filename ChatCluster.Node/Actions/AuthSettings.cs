@@ -55,7 +55,7 @@ public sealed record AuthSettings(IReadOnlyDictionary<string, string> Tokens, IR
     public bool IsProtected(string room)
     {
         foreach (var pattern in ProtectedRooms)
-            if (Matches(pattern, room)) return true;
+            if (ChatCluster.Transports.Limits.RoomPattern.Matches(pattern, room)) return true;
         return false;
     }
 
@@ -80,22 +80,6 @@ public sealed record AuthSettings(IReadOnlyDictionary<string, string> Tokens, IR
         foreach (var (name, expected) in Tokens)
             if (System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(given, System.Text.Encoding.UTF8.GetBytes(expected))) user = name;
         return user;
-    }
-
-    private static bool Matches(string pattern, string text)
-    {
-        var parts = pattern.Split('*');
-        if (parts.Length == 1) return pattern == text;
-        if (!text.StartsWith(parts[0], StringComparison.Ordinal)) return false;
-        var position = parts[0].Length;
-        for (var i = 1; i < parts.Length - 1; i++)
-        {
-            var found = text.IndexOf(parts[i], position, StringComparison.Ordinal);
-            if (found < 0) return false;
-            position = found + parts[i].Length;
-        }
-        var last = parts[^1];
-        return text.Length - position >= last.Length && text.EndsWith(last, StringComparison.Ordinal);
     }
 }
 
