@@ -1,6 +1,7 @@
 /*
  * The chat page: a name, the rooms with their member counts, join / leave, say, live messages from every kind of
- * client, who is in the room, and reconnecting by itself. Uses only ActionheroWebsocketClient's public API.
+ * client, who is in the room, and reconnecting by itself (also after the server said goodbye). Uses only
+ * ActionheroWebsocketClient's public API.
  *
  * Chat has no user names on the wire (a message is from a connection id), so the page says "name: text" and shows
  * the part before ": " as the author. An `nc` user who types `say defaultRoom bob: hi` shows up as bob.
@@ -12,6 +13,11 @@
   var MEMBERS_EVERY_MS = 3000;  // who is in the open room
   var MAX_MESSAGES = 500;       // per room kept on the page
   var NAME_KEY = 'chatcluster.name';
+  var RETRY_MIN_MS = 2000;      // first page reconnect after a server goodbye (a restart takes seconds)...
+  var RETRY_MAX_MS = 30000;     // ...doubling up to this, then every 15-30 s for as long as the page is open
+  var CONNECT_WAIT_MS = 15000;  // an attempt with no answer and no reconnect of its own by then is over (above the
+                                // library's 10 s connect timeout, so a slow open is not cut short)
+  var BANNER_OK_MS = 4000;      // how long "Reconnected" stays on screen
 
   var $ = function (id) { return document.getElementById(id); };
   var client = new ActionheroWebsocketClient();
@@ -251,47 +257,110 @@
     if (payload.room === state.active && state.members.indexOf(payload.from) < 0) refreshMembers();
   });
 
-  client.on('reconnecting', function (opts) {
-    var seconds = opts && opts.scheduled !== undefined ? (opts.scheduled / 1000).toFixed(1) : '?';
-    setStatus('reconnecting', 'Reconnecting…');
-    showBanner('Connection lost. Reconnecting in ' + seconds + ' s (attempt ' + (opts ? opts.attempt : 1) + ')…');
-    renderHead();
-  });
+  // A goodbye from the server (primus::server::close) means "do not reconnect" to the client library, and it obeys.
+  // A node says it when it is stopped gracefully, most often to be restarted, so the page treats it as "this node is
+  // going away" and comes back by itself: its own backoff with jitter between attempts, forever, with a Reconnect
+  // button to try at once. `recovery` is the page's state while it does that (null when it is not).
+  var recovery = null;   // {attempt, timer, ticker, watchdog, due, rooms}
+  var connecting = false; // inside client.connect(): it ends the old socket, whose 'disconnected' is not a goodbye
 
-  client.on('reconnect', function () {
+  // The delay before page attempt `attempt` (1, 2, ...): RETRY_MIN_MS doubling up to RETRY_MAX_MS, drawn between half
+  // and all of that so pages cut off by one restart do not all come back in the same instant. random is in [0, 1).
+  function retryDelay(attempt, random) {
+    var ceiling = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * Math.pow(2, attempt - 1));
+    return Math.round(ceiling / 2 + random * ceiling / 2);
+  }
+  window.chat.retryDelay = retryDelay;
+
+  function goodbyeText(rest) { return 'The server closed the connection (restarting?); ' + rest; }
+
+  function clearRecoveryTimers() {
+    clearTimeout(recovery.timer);
+    clearInterval(recovery.ticker);
+    clearTimeout(recovery.watchdog);
+    recovery.timer = recovery.ticker = recovery.watchdog = null;
+  }
+
+  function showGoodbye(rest) {
+    showBanner(goodbyeText(rest));
+    var now = el('button', 'again', 'Reconnect now');
+    now.type = 'button';
+    now.addEventListener('click', reconnectNow);
+    $('banner').appendChild(now);
+  }
+
+  function scheduleReconnect() {
+    clearRecoveryTimers();
+    recovery.attempt++;
+    var delay = retryDelay(recovery.attempt, Math.random());
+    recovery.due = Date.now() + delay;
+    var tick = function () {
+      var seconds = Math.max(0, Math.ceil((recovery.due - Date.now()) / 1000));
+      showGoodbye('reconnecting in ' + seconds + ' s (attempt ' + recovery.attempt + ')…');
+    };
+    tick();
+    recovery.ticker = setInterval(tick, 1000);
+    recovery.timer = setTimeout(reconnectNow, delay);
+  }
+
+  function reconnectNow() {
+    if (!recovery) return;
+    clearRecoveryTimers();
+    setStatus('reconnecting', 'Reconnecting…');
+    showGoodbye('reconnecting now (attempt ' + Math.max(1, recovery.attempt) + ')…');
+    // While the node is down the library's own reconnect loop takes over (its 'reconnecting' events); a node still
+    // draining answers with a welcome and a goodbye at once, which ends the attempt without an event: the watchdog
+    // then schedules the next one.
+    recovery.watchdog = setTimeout(function () {
+      if (recovery && client.state === 'disconnected') scheduleReconnect();
+    }, CONNECT_WAIT_MS);
+    connecting = true;
+    try {
+      client.connect(function (error) {
+        if (error || !recovery) return;
+        var rooms = recovery.rooms;
+        clearRecoveryTimers();
+        recovery = null;
+        // The library re-joined client.rooms; a room it did not get back is joined again here.
+        rooms.forEach(function (r) { if (client.rooms.indexOf(r) < 0) client.roomAdd(r, function () { state.joined = client.rooms.slice(); render(); }); });
+        backOnline(rooms);
+      });
+    } finally {
+      connecting = false;
+    }
+  }
+
+  function backOnline(rooms) {
     state.joined = client.rooms.slice();
     setStatus('connected', 'Connected');
-    var rooms = state.joined.map(function (r) { return '#' + r; }).join(', ');
-    showBanner('Reconnected' + (rooms ? '; back in ' + rooms : '') + '.', true);
-    state.joined.forEach(function (r) { notice(r, 'Reconnected.'); });
-    setTimeout(function () { if (client.state === 'connected') showBanner(''); }, 4000);
+    var names = rooms.map(function (r) { return '#' + r; }).join(', ');
+    showBanner('Reconnected' + (names ? '; back in ' + names : '') + '.', true);
+    rooms.forEach(function (r) { notice(r, 'Reconnected.'); });
+    setTimeout(function () { if (client.state === 'connected' && !recovery) showBanner(''); }, BANNER_OK_MS);
     refreshRooms();
     refreshMembers();
+    render();
+  }
+
+  client.on('reconnecting', function (opts) {
+    var seconds = opts && opts.scheduled !== undefined ? (opts.scheduled / 1000).toFixed(1) : '?';
+    var attempt = opts ? opts.attempt : 1;
+    setStatus('reconnecting', 'Reconnecting…');
+    if (recovery) showGoodbye('the node is not back yet, trying again in ' + seconds + ' s (attempt ' + attempt + ')…');
+    else showBanner('Connection lost. Reconnecting in ' + seconds + ' s (attempt ' + attempt + ')…');
     renderHead();
   });
 
-  // The server ended the connection on purpose (primus::server::close: a quit, a kick, a node stopped gracefully):
-  // the client does not reconnect by itself, so the page offers it.
+  // A dropped connection came back by the library's own reconnect (rooms already re-joined).
+  client.on('reconnect', function () { backOnline(client.rooms.slice()); });
+
+  // The connection ended and the library will not reconnect: a goodbye from the server (a node stopped gracefully,
+  // a kick, a quit). The page says so and reconnects by itself.
   client.on('disconnected', function () {
-    if (client.state === 'disconnected') {
+    if (client.state === 'disconnected' && !connecting) {
       setStatus('disconnected', 'Disconnected');
-      showBanner('The server closed the connection.');
-      var again = el('button', 'again', 'Reconnect');
-      again.type = 'button';
-      again.addEventListener('click', function () {
-        setStatus('reconnecting', 'Reconnecting…');
-        showBanner('Reconnecting…');
-        client.connect(function (error) {
-          if (error) return;
-          state.joined = client.rooms.slice();
-          setStatus('connected', 'Connected');
-          showBanner('Reconnected.', true);
-          refreshRooms();
-          refreshMembers();
-          render();
-        });
-      });
-      $('banner').appendChild(again);
+      if (!recovery) recovery = { attempt: 0, rooms: client.rooms.length > 0 ? client.rooms.slice() : state.joined.slice() };
+      scheduleReconnect();
     }
     renderHead();
   });

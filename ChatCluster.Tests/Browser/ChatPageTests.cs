@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using ChatCluster.Node.Hosting;
 using ChatCluster.Tests.Support;
 using Microsoft.Extensions.Logging;
@@ -6,7 +7,7 @@ using static ChatCluster.Tests.Browser.BrowserPages;
 
 namespace ChatCluster.Tests.Browser;
 
-/// <summary>The chat page on a node of its own: creating a room from the page, the screenshot, and reconnecting after the node restarts.</summary>
+/// <summary>The chat page on a node of its own: creating a room from the page, the screenshot, and reconnecting after the node restarts (crashed or stopped gracefully).</summary>
 [Collection(ChromiumCollection.Name)]
 public sealed class ChatPageTests
 {
@@ -100,24 +101,41 @@ public sealed class ChatPageTests
     }
 
     [Fact]
-    public async Task After_a_graceful_stop_the_page_stays_disconnected_and_offers_to_reconnect()
+    public async Task After_a_graceful_stop_the_page_says_goodbye_then_reconnects_and_rejoins_by_itself()
     {
         int tcpPort = FreePort.Next(), webPort = FreePort.Next();
         var node = await StartNodeAsync(tcpPort, webPort);
         try
         {
             var page = await OpenChatAsync(await _chromium.NewContextAsync(), $"http://127.0.0.1:{webPort}", "lena", "anotherRoom");
+            var firstId = await page.EvaluateAsync<string>("() => window.chat.client.id");
 
-            // A graceful stop says primus::server::close: the client must not reconnect by itself.
+            // The page's backoff: 2 s doubling to 30 s, each delay drawn between half and all of it.
+            Assert.Equal(new[] { 1000, 2000, 2000, 4000, 15000, 30000 }, await page.EvaluateAsync<int[]>(
+                "() => [[1, 0], [1, 1], [2, 0], [3, 0], [10, 0], [10, 1]].map(([a, r]) => window.chat.retryDelay(a, r))"));
+
+            // A graceful stop says primus::server::close: the library does not reconnect, the page does, and says why.
+            // The goodbye stays on the banner while the node is down (the page's attempts meet a closed port).
             await node.StopAsync();
-            await Assertions.Expect(page.Locator("#status")).ToHaveAttributeAsync("data-state", "disconnected");
-            await Assertions.Expect(page.Locator("#banner")).ToContainTextAsync("The server closed the connection.");
-            node = await StartNodeAsync(tcpPort, webPort);
-            Assert.Equal(0, (await node.Api.StatusAsync("anotherRoom")).MembersCount);
+            await Assertions.Expect(page.Locator("#banner")).ToContainTextAsync("The server closed the connection (restarting?); ");
+            await Assertions.Expect(page.Locator("#banner")).ToContainTextAsync(new Regex("reconnecting in \\d+ s|trying again in|reconnecting now"));
+            await Assertions.Expect(page.Locator("#banner .again")).ToHaveTextAsync("Reconnect now");
 
-            await page.ClickAsync("#banner .again");
-            await Assertions.Expect(page.Locator("#status")).ToHaveAttributeAsync("data-state", "connected");
+            node = await StartNodeAsync(tcpPort, webPort);
+            await Assertions.Expect(page.Locator("#status")).ToHaveAttributeAsync("data-state", "connected", new() { Timeout = 60_000 });
+            await Assertions.Expect(page.Locator("#banner")).ToContainTextAsync("Reconnected; back in #anotherRoom");
+            Assert.NotEqual(firstId, await page.EvaluateAsync<string>("() => window.chat.client.id"));
+            Assert.Equal(new[] { "anotherRoom" }, await page.EvaluateAsync<string[]>("() => window.chat.client.rooms"));
+
+            // Back in the room on the server, with no click: a TCP user's message reaches the page, and the page's reaches it.
             await Eventually.TrueAsync(async () => (await node.Api.StatusAsync("anotherRoom")).MembersCount == 1, "the page is back in anotherRoom");
+            await using var nc = await TcpTestClient.ConnectAsync(tcpPort);
+            await nc.Welcomed();
+            await nc.RequestAsync("roomAdd anotherRoom");
+            await nc.SendLineAsync("say anotherRoom mia: welcome back");
+            await Assertions.Expect(Message(page, "mia", "welcome back")).ToBeVisibleAsync();
+            await SayAsync(page, "thanks, back by myself");
+            await nc.ReadUntilAsync(m => (string?)m["message"] == "lena: thanks, back by myself");
         }
         finally
         {
