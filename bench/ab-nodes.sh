@@ -4,7 +4,8 @@
 #   A=/tmp/base/ChatCluster.Node/bin/Release/net10.0/ChatCluster.Node.dll \
 #   B=ChatCluster.Node/bin/Release/net10.0/ChatCluster.Node.dll REPS=3 bench/ab-nodes.sh > bench/results/ab.jsonl
 # Scenarios (SCENARIOS): rooms (ws, 1000 clients in 100 rooms, max rate), fanout (ws, 1000 clients, 10 senders, max
-# rate), tcp-rooms. Ports: PORT_BASE (default 21100) .. +1.
+# rate), tcp-rooms. Ports: PORT_BASE (default 21100) .. +1. A_ARGS / B_ARGS: extra node arguments per variant (a build
+# with chatcluster.limits needs B_ARGS="--config bench.conf" so the benchmark's 1000 clients from one address are let in).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 : "${A:?A=<node dll>}" "${B:?B=<node dll>}"
@@ -29,8 +30,9 @@ stop_node() {
 }
 trap 'stop_node; rm -rf "$RUN"' EXIT
 wait_port() { for _ in $(seq 1 150); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
-start_node() {
-  setsid dotnet "$1" --tcp-port "$TCP" --web-port "$WEB" --rooms "$ROOMS" --log-level warning >"$RUN/node.log" 2>&1 </dev/null &
+start_node() { # $1 = node dll, $2 = extra arguments (word-split)
+  # shellcheck disable=SC2086
+  setsid dotnet "$1" --tcp-port "$TCP" --web-port "$WEB" --rooms "$ROOMS" --log-level warning ${2:-} >"$RUN/node.log" 2>&1 </dev/null &
   NODE_PID=$!
   wait_port "$WEB" && wait_port "$TCP" || { tail -20 "$RUN/node.log" >&2; exit 1; }
 }
@@ -47,7 +49,8 @@ for rep in $(seq 1 "$REPS"); do
   for scen in $SCENARIOS; do
     for which in $order; do
       dll="${!which}"
-      start_node "$dll"
+      extra_var="${which}_ARGS"
+      start_node "$dll" "${!extra_var:-}"
       log "$which $scen rep $rep (load $(cut -d' ' -f1 /proc/loadavg))"
       # shellcheck disable=SC2046
       "${TOOL[@]}" $(args "$scen") --pid "$NODE_PID" --label "$which-$scen" 2>>"$RUN/tool.err" | tail -1 || log "run failed: $(tail -3 "$RUN/tool.err")"
