@@ -10,11 +10,11 @@
 #
 # Servers (labels are <server>-<scenario>): cc = one ChatCluster node (Release build, rooms defaultRoom +
 # room0..room99); cc3 = three ChatCluster nodes in one cluster, clients spread over them (multi-node row);
-# ah = /work/shared/peers/actionhero (EXTRA_ROOMS=100, its own redis); sr = /work/shared/peers/signalr.
+# ah = ../shared/peers/actionhero (beside the repo) (EXTRA_ROOMS=100, its own redis); sr = ../shared/peers/signalr.
 # Scenarios: fanout-100-max fanout-1000-max fanout-1000-30 rooms-1000-100 connect-5000 (default), plus
 # connect-19000-mem and the TCP line protocol (cc and ah; ah's socket server is the official plugin, the SignalR
 # peer has no TCP): tcp-fanout-100-max tcp-fanout-1000-max tcp-rooms-1000-100 tcp-connect-5000.
-# Env: REPS (1) SECONDS_PER_RUN (10) OUT (bench/results/matrix.jsonl) PEERS (/work/shared/peers)
+# Env: REPS (1) SECONDS_PER_RUN (10) OUT (bench/results/matrix.jsonl) PEERS (../shared/peers, beside the repo)
 #      WARMUP (2: seconds of each chat scenario's load before its measured window, for every server alike)
 #      WARMUP_CLIENTS (2000: connect-5000 opens and closes these first; the memory scenario stays cold)
 #      QUIET_LOAD (1.0: wait until the 1-min load average is below this, at most QUIET_WAIT=20 s)
@@ -30,7 +30,7 @@ WARMUP_CLIENTS="${WARMUP_CLIENTS:-2000}" # connect-5000: connections opened and 
 SERVERS="${SERVERS:-cc ah sr}"
 SCENARIOS="${SCENARIOS:-fanout-100-max fanout-1000-max fanout-1000-30 rooms-1000-100 connect-5000}"
 OUT="${OUT:-$ROOT/bench/results/matrix.jsonl}"
-PEERS="${PEERS:-/work/shared/peers}"
+PEERS="${PEERS:-$ROOT/../shared/peers}"
 QUIET_LOAD="${QUIET_LOAD:-1.0}"
 QUIET_WAIT="${QUIET_WAIT:-20}"
 OTHER_MAX="${OTHER_MAX:-25}"
