@@ -196,7 +196,8 @@ public sealed class ChatNode : IAsyncDisposable
                 throw;
             }
             // Logged last: "up" means every listener (ccm included) accepts.
-            logger.LogInformation("ChatCluster node {Address} up: tcp {Bind}:{TcpPort}, websocket ws://{Bind}:{WebPort}{Path}, rooms [{Rooms}]",
+            // Each placeholder once: a structured (JSON) log line must not carry the same key twice.
+            logger.LogInformation("ChatCluster node {Address} up: tcp {Bind}:{TcpPort}, websocket ws://{WebBind}:{WebPort}{Path}, rooms [{Rooms}]",
                 cluster.SelfAddress, settings.Bind, tcpPort, settings.Bind, webPort, settings.Transport.PrimusPath, string.Join(", ", settings.StartingRooms));
             if (redis is not null)
                 logger.LogInformation("redis adapter on: keystore {Keystore}, pubsub {PubSub}, channel {Channel}, serverId {ServerId}, journal {Journal}",

@@ -38,7 +38,17 @@ public sealed class LogPipelineTests
         Assert.Contains(categories, c => c.StartsWith("Akka", StringComparison.Ordinal));
         Assert.Contains(categories, c => c.StartsWith("ChatCluster", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("\"EventId\":2010", StringComparison.Ordinal)); // the drain's first step
+        // A log shipper keeps one of two equal keys at best: no object of a line may name a key twice.
+        Assert.All(lines, l => Assert.Empty(DuplicateKeys(JsonDocument.Parse(l).RootElement)));
     }
+
+    private static IEnumerable<string> DuplicateKeys(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => element.EnumerateObject().GroupBy(p => p.Name).Where(g => g.Count() > 1).Select(g => g.Key)
+            .Concat(element.EnumerateObject().SelectMany(p => DuplicateKeys(p.Value))),
+        JsonValueKind.Array => element.EnumerateArray().SelectMany(DuplicateKeys),
+        _ => [],
+    };
 
     private static string Category(string line)
     {
