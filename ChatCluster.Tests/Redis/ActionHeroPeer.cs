@@ -34,8 +34,7 @@ public sealed class ActionHeroPeer : IAsyncDisposable
 
     /// <summary>
     /// The peer app's folder: <c>$CHATCLUSTER_ACTIONHERO_PEER</c> when set, else <c>{repo root}/../shared/peers/actionhero</c>
-    /// (the repo root being the folder with ChatCluster.slnx), else the workplace's <c>/work/shared/peers/actionhero</c>
-    /// (a clone in a temporary folder has no shared folder beside it).
+    /// (the repo root being the folder with ChatCluster.slnx; CI lays shared/ beside its clone).
     /// </summary>
     public static string SourceFolder()
     {
@@ -44,7 +43,6 @@ public sealed class ActionHeroPeer : IAsyncDisposable
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ChatCluster.slnx"))) dir = dir.Parent;
         if (dir is not null) candidates.Add(Path.Combine(dir.FullName, "..", "shared", "peers", "actionhero"));
-        candidates.Add("/work/shared/peers/actionhero");
         foreach (var candidate in candidates)
         {
             var peer = Path.GetFullPath(candidate);
