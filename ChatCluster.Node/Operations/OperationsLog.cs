@@ -44,4 +44,10 @@ public static partial class RedisLog
 
     [LoggerMessage(2102, LogLevel.Information, "redis {Role} {Endpoint} ({Type}) reconnected")]
     public static partial void ConnectionRegained(ILogger logger, string role, System.Net.EndPoint? endpoint, StackExchange.Redis.ConnectionType type);
+
+    [LoggerMessage(2103, LogLevel.Warning, "redis SUBSCRIBE {Channel} failed: {Error}; chat from ActionHero nodes is not received until it succeeds, next try in {RetryMs} ms")]
+    public static partial void SubscribeFailed(ILogger logger, string channel, string error, long retryMs);
+
+    [LoggerMessage(2104, LogLevel.Information, "redis SUBSCRIBE {Channel} succeeded after earlier failures; chat from ActionHero nodes is received")]
+    public static partial void Subscribed(ILogger logger, string channel);
 }

@@ -108,12 +108,59 @@ public sealed class RedisChatAdapter : IAsyncDisposable
         _fanout = fanout;
         _askTimeout = askTimeout;
         system.ActorOf(Props.Create(() => new RemovedNodeWatcher(this)), "redis-removed-nodes");
-        _subscription = await _pubsub.GetSubscriber().SubscribeAsync(RedisChatKeys.Channel(_settings.Channel));
-        // Sequential: chat from one ActionHero node keeps its order. RPC work is started here and runs on its own.
-        _subscription.OnMessage(m => OnBusMessage(m.Message.ToString()));
-        await PublishQuietly(BusJson.Do(ServerId, _settings.ServerToken, NewId(), RedisChatKeys.Log, null,
-            new JsonArray(RedisChatKeys.JoinedNotice(ServerId))));
+        if (await TrySubscribeAsync().ConfigureAwait(false)) await AnnounceJoinedAsync().ConfigureAwait(false);
+        else _ = KeepSubscribingAsync();
     }
+
+    /// <summary>
+    /// SUBSCRIBE to the bus. The multiplexer re-subscribes by itself after a reconnect, but only a subscription that
+    /// once succeeded: a SUBSCRIBE refused at start (Redis down or still loading) leaves nothing to restore, so the
+    /// node would never hear ActionHero's chat. False after clearing the half-registered subscription (the library
+    /// registers the queue before it asks the server; left behind, that queue would fill with messages nobody reads).
+    /// </summary>
+    private async Task<bool> TrySubscribeAsync()
+    {
+        var channel = RedisChatKeys.Channel(_settings.Channel);
+        var subscriber = _pubsub.GetSubscriber();
+        try
+        {
+            var subscription = await subscriber.SubscribeAsync(channel).ConfigureAwait(false);
+            // Sequential: chat from one ActionHero node keeps its order. RPC work is started here and runs on its own.
+            subscription.OnMessage(m => OnBusMessage(m.Message.ToString()));
+            _subscription = subscription;
+            return true;
+        }
+        catch (Exception e) when (IsRedisFailure(e))
+        {
+            Operations.RedisLog.SubscribeFailed(_log, _settings.Channel, e.Message, (long)_settings.SubscribeRetryInterval.TotalMilliseconds);
+            try
+            {
+                await subscriber.UnsubscribeAsync(channel, null, CommandFlags.FireAndForget).ConfigureAwait(false);
+            }
+            catch (Exception cleanup) when (IsRedisFailure(cleanup))
+            {
+                // The local registration is gone before the server is asked; the UNSUBSCRIBE itself may fail.
+            }
+            return false;
+        }
+    }
+
+    // Until the bus is subscribed or the adapter stops; one attempt per interval, each logged (the interval bounds the rate).
+    private async Task KeepSubscribingAsync()
+    {
+        while (Volatile.Read(ref _disposed) == 0)
+        {
+            await Task.Delay(_settings.SubscribeRetryInterval).ConfigureAwait(false);
+            if (Volatile.Read(ref _disposed) != 0) return;
+            if (!await TrySubscribeAsync().ConfigureAwait(false)) continue;
+            Operations.RedisLog.Subscribed(_log, _settings.Channel);
+            await AnnounceJoinedAsync().ConfigureAwait(false);
+            return;
+        }
+    }
+
+    private Task AnnounceJoinedAsync() => PublishQuietly(BusJson.Do(ServerId, _settings.ServerToken, NewId(), RedisChatKeys.Log, null,
+        new JsonArray(RedisChatKeys.JoinedNotice(ServerId))));
 
     // ------------------------------------------------------------------ key store: rooms
 

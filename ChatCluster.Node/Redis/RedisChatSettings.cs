@@ -18,7 +18,8 @@ public sealed record RedisChatSettings(
     TimeSpan CommandTimeout,
     bool Journal,
     string JournalKeyPrefix,
-    TimeSpan ForeignTokenWarningInterval)
+    TimeSpan ForeignTokenWarningInterval,
+    TimeSpan SubscribeRetryInterval)
 {
     /// <summary>The role a node with an explicit <c>server-id</c> carries, so the other ChatCluster nodes know the id is theirs.</summary>
     public const string ServerIdRolePrefix = "chatcluster-server-id=";
@@ -39,7 +40,8 @@ public sealed record RedisChatSettings(
             CommandTimeout: c.GetTimeSpan("command-timeout", TimeSpan.FromSeconds(2)),
             Journal: c.GetBoolean("journal", true),
             JournalKeyPrefix: c.GetString("journal-key-prefix", "chatcluster:") ?? "",
-            ForeignTokenWarningInterval: c.GetTimeSpan("foreign-token-warning-interval", TimeSpan.FromSeconds(60)));
+            ForeignTokenWarningInterval: c.GetTimeSpan("foreign-token-warning-interval", TimeSpan.FromSeconds(60)),
+            SubscribeRetryInterval: c.GetTimeSpan("subscribe-retry-interval", TimeSpan.FromSeconds(1)));
         if (settings.Enabled) settings.Validate();
         return settings;
     }
@@ -78,6 +80,7 @@ public sealed record RedisChatSettings(
         if (Channel.Length == 0) throw new ConfigurationException("chatcluster.redis.channel must not be empty");
         if (RpcTimeout <= TimeSpan.Zero) throw new ConfigurationException("chatcluster.redis.rpc-timeout must be positive");
         if (CommandTimeout <= TimeSpan.Zero) throw new ConfigurationException("chatcluster.redis.command-timeout must be positive");
+        if (SubscribeRetryInterval <= TimeSpan.Zero) throw new ConfigurationException("chatcluster.redis.subscribe-retry-interval must be positive");
         if (ForeignTokenWarningInterval <= TimeSpan.Zero)
             throw new ConfigurationException("chatcluster.redis.foreign-token-warning-interval must be positive");
     }

@@ -85,6 +85,49 @@ public sealed class RedisOutageTests
     }
 
     [Fact]
+    public async Task Node_started_while_redis_is_down_should_subscribe_to_the_bus_once_redis_is_up()
+    {
+        var redis = new RedisServerFixture();
+        await redis.InitializeAsync();
+        redis.Stop(); // the port is known and nothing listens on it: the node's SUBSCRIBE is refused at start
+        ChatNode? node = null;
+        try
+        {
+            var channel = RedisNode.NewChannel();
+            node = await RedisNode.StartAsync(redis.ConnectionString, channel, "t", "chatcluster.redis.journal = off",
+                "chatcluster.redis.subscribe-retry-interval = 200ms");
+            var room = RedisNode.NewRoom();
+            await node.Api.AddAsync(room);
+            await using var a = await (await TcpTestClient.ConnectAsync(node.TcpPort)).Welcomed();
+            Assert.Equal("OK", (string?)(await a.RequestAsync("roomAdd " + room))["status"]);
+
+            await redis.RestartAsync();
+            // An ActionHero node's chat reaches our member only once the node has subscribed (which used to never
+            // happen: the start threw, or the refused subscription was not restored by the reconnect).
+            await using var client = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+            await Eventually.TrueAsync(async () =>
+            {
+                await client.GetSubscriber().PublishAsync(RedisChannel.Literal(channel),
+                    $"{{\"messageType\":\"chat\",\"serverToken\":\"t\",\"serverId\":\"192.0.2.2\",\"message\":\"from ah\",\"sentAt\":1,\"connection\":{{\"id\":\"x\",\"room\":\"{room}\"}}}}");
+                try
+                {
+                    await a.ReadUntilAsync(j => (string?)j["message"] == "from ah", timeout: TimeSpan.FromMilliseconds(500));
+                    return true;
+                }
+                catch (TimeoutException)
+                {
+                    return false;
+                }
+            }, "ActionHero's chat reaches the member after redis came up", TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            if (node is not null) await node.StopAsync();
+            await redis.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Members_of_a_crashed_ChatCluster_node_should_be_removed_from_the_hash_by_the_survivors()
     {
         var redis = new RedisServerFixture();
