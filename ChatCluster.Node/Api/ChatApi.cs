@@ -4,7 +4,7 @@ using Akka.DistributedData;
 using ChatCluster.Messages;
 using ChatCluster.Node.Connections;
 using ChatCluster.Node.Middleware;
-using ChatCluster.Node.Redis;
+using ChatCluster.Node.Mirror;
 using ChatCluster.Node.Rooms;
 using ChatCluster.Transports;
 using static ChatCluster.Messages.RoomProtocol;
@@ -23,7 +23,7 @@ public sealed class ChatApi
     private readonly LocalConnections _connections;
     private readonly TimeSpan _timeout;
     private readonly MiddlewarePipeline _middleware;
-    private readonly RedisChatAdapter? _redis;
+    private readonly IChatMirror _mirror;
     private readonly TimeSpan _broadcastRetryTimeout;
     // Broadcasts have no connection to number them: each gets a key of its own (this node's prefix + a counter).
     private readonly string _broadcastKeyPrefix = "server:" + Guid.NewGuid().ToString("N") + ":";
@@ -31,9 +31,9 @@ public sealed class ChatApi
 
     /// <param name="broadcastRetryTimeout">How long a broadcast is retried while its room does not answer (say-retry-timeout).</param>
     public ChatApi(ActorSystem system, IActorRef roomRegion, LocalConnections connections, TimeSpan timeout, MiddlewarePipeline middleware,
-        RedisChatAdapter? redis = null, TimeSpan? broadcastRetryTimeout = null)
+        IChatMirror? mirror = null, TimeSpan? broadcastRetryTimeout = null)
     {
-        _redis = redis;
+        _mirror = mirror ?? NoChatMirror.Instance;
         _broadcastRetryTimeout = broadcastRetryTimeout ?? timeout;
         _system = system;
         _rooms = roomRegion;
@@ -63,9 +63,9 @@ public sealed class ChatApi
     /// </summary>
     public async Task<IReadOnlyList<string>> ListAsync()
     {
-        if (_redis is { KeyStoreConnected: true })
+        if (_mirror.Connected)
         {
-            var listed = (await _redis.ListRoomsAsync()).ToList();
+            var listed = (await _mirror.ListRoomsAsync()).ToList();
             if (listed.Count > 0)
             {
                 listed.Sort(StringComparer.Ordinal);
@@ -109,8 +109,7 @@ public sealed class ChatApi
             Check(reply);
             return;
         }
-        if (_redis is null) throw new ChatException(ChatErrors.ConnectionNotFound);
-        await _redis.CallAsync(join ? RedisChatKeys.AddMember : RedisChatKeys.RemoveMember, new JsonArray(connectionId, room), connectionId, wait: true);
+        await _mirror.ChangeRemoteMemberAsync(connectionId, room, join);
     }
 
     /// <summary><c>roomStatus(room)</c>: throws "a room is required" / "room does not exist".</summary>
@@ -179,16 +178,7 @@ public sealed class ChatApi
     private async Task<bool> ApplyAsync(string connectionId, object command)
     {
         if (await ApplyInClusterAsync(connectionId, command)) return true;
-        if (_redis is null) return false;
-        var rpc = command switch
-        {
-            ConnectionProtocol.SendMessage m => new JsonArray(connectionId, "sendMessage", JsonNode.Parse(m.MessageJson)),
-            ConnectionProtocol.SetProperty p => new JsonArray(connectionId, "set", new JsonArray(p.Key, JsonNode.Parse(p.ValueJson))),
-            _ => null,
-        };
-        if (rpc is null) return false;
-        await _redis.CallAsync(RedisChatKeys.ApplyResponder, rpc, connectionId, wait: true);
-        return true;
+        return await _mirror.ApplyRemoteAsync(connectionId, command);
     }
 
     private async Task<bool> ApplyInClusterAsync(string connectionId, object command)

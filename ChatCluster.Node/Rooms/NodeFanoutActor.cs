@@ -2,7 +2,7 @@ using Akka.Actor;
 using ChatCluster.Node.Hosting;
 using ChatCluster.Node.Connections;
 using ChatCluster.Node.Middleware;
-using ChatCluster.Node.Redis;
+using ChatCluster.Node.Mirror;
 using ChatCluster.Transports;
 using static ChatCluster.Messages.RoomProtocol;
 
@@ -22,7 +22,7 @@ public sealed class NodeFanoutActor : ReceiveActor
 {
     private readonly LocalConnections _connections;
     private readonly MiddlewarePipeline _middleware;
-    private readonly RedisChatAdapter? _redis;
+    private readonly IChatMirror _mirror;
     private readonly FanoutLanes _lanes;
     private readonly DeliveredSays _delivered;
     public const string Name = "fanout";
@@ -30,19 +30,19 @@ public sealed class NodeFanoutActor : ReceiveActor
     private readonly Dictionary<string, LocalRoomMembers> _rooms = new(StringComparer.Ordinal);
 
     public NodeFanoutActor(LocalConnections connections, MiddlewarePipeline middleware, FanoutLanes lanes, TimeSpan dedupeWindow,
-        RedisChatAdapter? redis = null)
+        IChatMirror? mirror = null)
     {
         _lanes = lanes;
         _delivered = new DeliveredSays(dedupeWindow);
         _connections = connections;
         _middleware = middleware;
-        _redis = redis;
+        _mirror = mirror ?? NoChatMirror.Instance;
         Receive<Deliver>(HandleDeliver);
         Receive<MemberAdded>(HandleAdded);
         Receive<MemberRemoved>(HandleRemoved);
         Receive<RoomStarted>(HandleRoomStarted);
         Receive<Presence>(HandlePresence);
-        Receive<RedisChatAdapter.ResyncKeyStore>(_ => HandleResync());
+        Receive<MirrorResync>(_ => HandleResync());
     }
 
     /// <summary>
@@ -50,8 +50,8 @@ public sealed class NodeFanoutActor : ReceiveActor
     /// <c>/user/fanout</c>, keyed by room, so rooms fan out on every core while each room keeps one order.
     /// </summary>
     public static Props RouterProps(int partitions, LocalConnections connections, MiddlewarePipeline middleware, FanoutLanes lanes,
-        TimeSpan dedupeWindow, RedisChatAdapter? redis = null) =>
-        Props(connections, middleware, lanes, dedupeWindow, redis).WithRouter(new Akka.Routing.ConsistentHashingPool(partitions).WithHashMapping(RoomOf));
+        TimeSpan dedupeWindow, IChatMirror? mirror = null) =>
+        Props(connections, middleware, lanes, dedupeWindow, mirror).WithRouter(new Akka.Routing.ConsistentHashingPool(partitions).WithHashMapping(RoomOf));
 
     private static object RoomOf(object message) => message switch
     {
@@ -67,8 +67,8 @@ public sealed class NodeFanoutActor : ReceiveActor
     private IActorRef PublicRef => Context.Parent.Path.Name == Name ? Context.Parent : Self;
 
     public static Props Props(LocalConnections connections, MiddlewarePipeline middleware, FanoutLanes lanes, TimeSpan dedupeWindow,
-        RedisChatAdapter? redis = null) =>
-        ActorFactory<NodeFanoutActor>.Props(() => new NodeFanoutActor(connections, middleware, lanes, dedupeWindow, redis));
+        IChatMirror? mirror = null) =>
+        ActorFactory<NodeFanoutActor>.Props(() => new NodeFanoutActor(connections, middleware, lanes, dedupeWindow, mirror));
 
     private void HandleDeliver(Deliver m)
     {
@@ -142,24 +142,23 @@ public sealed class NodeFanoutActor : ReceiveActor
             _rooms.Add(m.Room, members);
         }
         members.Set(m.ConnectionId, new LocalMember(connection, m.JoinedAt));
-        _redis?.MemberJoined(m.Room, m.ConnectionId, m.JoinedAt);
+        _mirror.MemberJoined(m.Room, m.ConnectionId, m.JoinedAt);
     }
 
     private void HandleRemoved(MemberRemoved m)
     {
         if (!_rooms.TryGetValue(m.Room, out var members)) return;
-        if (members.Remove(m.ConnectionId)) _redis?.MemberLeft(m.Room, m.ConnectionId);
+        if (members.Remove(m.ConnectionId)) _mirror.MemberLeft(m.Room, m.ConnectionId);
         if (members.Count == 0) _rooms.Remove(m.Room);
     }
 
     // The key store was unreachable (or restarted empty): write this node's members again; a room with members exists.
     private void HandleResync()
     {
-        if (_redis is null) return;
         foreach (var (room, members) in _rooms)
         {
-            _ = _redis.RoomCreatedAsync(room);
-            foreach (var (id, member) in members.All) _redis.MemberJoined(room, id, member.JoinedAt);
+            _ = _mirror.RoomCreatedAsync(room);
+            foreach (var (id, member) in members.All) _mirror.MemberJoined(room, id, member.JoinedAt);
         }
     }
 }

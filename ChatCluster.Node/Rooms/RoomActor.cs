@@ -5,7 +5,7 @@ using Akka.DistributedData;
 using Akka.Event;
 using Akka.Persistence;
 using ChatCluster.Messages;
-using ChatCluster.Node.Redis;
+using ChatCluster.Node.Mirror;
 using static ChatCluster.Messages.RoomProtocol;
 
 namespace ChatCluster.Node.Rooms;
@@ -45,7 +45,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     // Nodes asked for their members that have not answered yet; commands wait (stash) until all answer or time runs out,
     // so the first message after a move already reaches every member.
     private readonly HashSet<Address> _awaitingRejoin = new();
-    private readonly RedisChatAdapter? _redis;
+    private readonly IChatMirror _mirror;
     // Waiting for the key store (SISMEMBER, or our own SADD / SREM): everything else waits in the stash.
     private bool _keyStoreBusy;
     // The next consulting command may skip SISMEMBER: it was stashed while the answer it needs came in.
@@ -60,16 +60,16 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         public static readonly RejoinTimeout Instance = new();
     }
 
-    public RoomActor(string room, RoomActorSettings settings, RedisChatAdapter? redis = null)
+    public RoomActor(string room, RoomActorSettings settings, IChatMirror? mirror = null)
     {
         _state = new RoomState(room);
         _settings = settings;
-        _redis = redis;
+        _mirror = mirror ?? NoChatMirror.Instance;
         _replicator = DistributedData.Get(Context.System).Replicator;
     }
 
-    public static Props Props(string entityId, RoomActorSettings settings, RedisChatAdapter? redis = null) =>
-        ActorFactory<RoomActor>.Props(() => new RoomActor(RoomMessageExtractor.RoomOf(entityId), settings, redis));
+    public static Props Props(string entityId, RoomActorSettings settings, IChatMirror? mirror = null) =>
+        ActorFactory<RoomActor>.Props(() => new RoomActor(RoomMessageExtractor.RoomOf(entityId), settings, mirror));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -106,7 +106,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             Rejoining(message);
             return;
         }
-        if (_redis is not null && message is JoinRoom or CreateRoom or DestroyRoom or GetRoomStatus or CheckRoomExists)
+        if (_mirror.SharesRooms && message is JoinRoom or CreateRoom or DestroyRoom or GetRoomStatus or CheckRoomExists)
         {
             if (!_listedFresh)
             {
@@ -183,22 +183,23 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             return;
         }
         var status = _state.Status();
-        if (_redis is null)
+        // Members of ActionHero nodes are only in the hash; ours come from the room itself (exact, no write lag).
+        var merged = _mirror.MergeStatusAsync(_state.Room, status.Members);
+        if (merged.IsCompletedSuccessfully)
         {
-            Sender.Tell(status);
+            Sender.Tell(ReferenceEquals(merged.Result, status.Members) ? status : status with { Members = merged.Result });
             return;
         }
-        // Members of ActionHero nodes are only in the hash; ours come from the room itself (exact, no write lag).
         var room = _state.Room;
-        _redis.MergeStatusAsync(room, status.Members).PipeTo(Sender, success: members => new RoomStatusReply(room, members, null));
+        merged.PipeTo(Sender, success: members => new RoomStatusReply(room, members, null));
     }
 
-    // ---- the key store (Redis adapter only) ----
+    // ---- the shared key store (a mirror that shares rooms: ActionHero's Redis) ----
 
     private void Consult()
     {
         _keyStoreBusy = true;
-        _redis!.RoomListedAsync(_state.Room).PipeTo(Self, success: listed => new Listed(listed), failure: _ => new Listed(null));
+        _mirror.RoomListedAsync(_state.Room).PipeTo(Self, success: listed => new Listed(listed), failure: _ => new Listed(null));
     }
 
     private void WaitingForKeyStore(object message)
@@ -242,7 +243,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         }
         if (listed == false && _state.Exists)
         {
-            _log.Info("room {0}: no longer in {1} (destroyed by another node of the redis cluster); destroyed here too", _state.Room, RedisChatKeys.Rooms);
+            _log.Info("room {0}: no longer listed by the shared store (destroyed by another node of the redis cluster); destroyed here too", _state.Room);
             foreach (var m in _state.Members)
             {
                 Context.Unwatch(m.Connection);
@@ -265,6 +266,11 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     // Reply after the key-store write, so the next SISMEMBER (ours or an ActionHero node's) already sees it.
     private void ReplyAfter(Task keyStoreWrite, IActorRef replyTo, object reply)
     {
+        if (keyStoreWrite.IsCompletedSuccessfully) // nothing to wait for (no mirror): no extra message
+        {
+            replyTo.Tell(reply);
+            return;
+        }
         _keyStoreBusy = true;
         keyStoreWrite.PipeTo(Self, success: () => new KeysWritten(replyTo, reply), failure: _ => new KeysWritten(replyTo, reply));
     }
@@ -272,8 +278,8 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     // Entries of ChatCluster nodes that did not re-announce their members (crashed) leave the hash.
     private void PruneKeyStore()
     {
-        if (_redis is null || !_state.Exists) return;
-        _ = _redis.PruneAsync(_state.Room, _state.Members.Select(m => m.ConnectionId).ToHashSet(StringComparer.Ordinal));
+        if (!_mirror.SharesRooms || !_state.Exists) return;
+        _ = _mirror.PruneAsync(_state.Room, _state.Members.Select(m => m.ConnectionId).ToHashSet(StringComparer.Ordinal));
     }
 
     private void FinishResolving()
@@ -370,8 +376,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             _replicator.Tell(Dsl.Update(RoomRegistry.Key, ORSet<string>.Empty, new WriteMajority(_settings.RegistryWriteTimeout),
                 set => set.Add(SelfNode, _state.Room)));
             UpdateIdleTimeout();
-            if (_redis is null) sender.Tell(new RoomReply(_state.Room, null));
-            else ReplyAfter(_redis.RoomCreatedAsync(_state.Room), sender, new RoomReply(_state.Room, null));
+            ReplyAfter(_mirror.RoomCreatedAsync(_state.Room), sender, new RoomReply(_state.Room, null));
         });
     }
 
@@ -401,8 +406,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             _replicator.Tell(Dsl.Update(RoomRegistry.Key, ORSet<string>.Empty, new WriteMajority(_settings.RegistryWriteTimeout),
                 set => set.Remove(SelfNode, _state.Room)));
             UpdateIdleTimeout();
-            if (_redis is null) sender.Tell(new RoomReply(_state.Room, null));
-            else ReplyAfter(_redis.RoomDestroyedAsync(_state.Room, ours), sender, new RoomReply(_state.Room, null));
+            ReplyAfter(_mirror.RoomDestroyedAsync(_state.Room, ours), sender, new RoomReply(_state.Room, null));
         });
     }
 
@@ -446,7 +450,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             _state.Remove(member.ConnectionId);
             member.NodeFanout.Tell(new MemberRemoved(_state.Room, member.ConnectionId));
             // The holding node may be gone (crashed): its fan-out cannot remove the entry, so the room does (HDEL is idempotent).
-            _redis?.MemberLeft(_state.Room, member.ConnectionId);
+            _mirror.MemberLeft(_state.Room, member.ConnectionId);
             _log.Debug("room {0}: member {1} dropped, its connection is gone", _state.Room, member.ConnectionId);
             Announce(Presence.Leave, member.ConnectionId);
         }
@@ -474,7 +478,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         var deliver = new Deliver(_incarnation, _state.NextSeq(), payload, ticket);
         foreach (var node in _state.Nodes) node.Tell(deliver);
         // ActionHero nodes deliver it to their members; ChatCluster nodes ignore it (they got the Deliver above).
-        _redis?.PublishChat(payload);
+        _mirror.PublishChat(payload);
         return deliver;
     }
 
