@@ -15,11 +15,10 @@ namespace ChatCluster.Node.Rooms;
 /// It persists only existence (created / destroyed); members are soft state owned by connections, watched
 /// so that a connection that dies without leaving (its node crashed) is dropped at once.
 ///
-/// <code>
-///   recovering --journal replayed--> resolving (read the replicated registry, majority)
-///   resolving --registry and journal agree / decided--> active --announce RoomStarted to every node
-///   active: nodes answer RejoinMembers with their local members, so a room that moved keeps its members
-/// </code>
+/// Its life is one <see cref="RoomPhase"/> at a time (see there for the moves); the existence decisions are the pure
+/// <see cref="RoomState.Resolve"/> (journal against the replicated registry, after recovery) and
+/// <see cref="RoomState.Reconcile"/> (journal against a shared store). After a move the room asks every node for its
+/// members (Rejoining), so a room that moved keeps its members.
 /// Existence: with an in-memory journal the registry decides (the journal may be stale or gone); with a shared
 /// journal the journal decides. A room listed but without journal events is recreated in a new epoch.
 /// Fan-out: one <see cref="Deliver"/> per node with members, to that node's fan-out actor.
@@ -28,11 +27,7 @@ namespace ChatCluster.Node.Rooms;
 /// ActionHero nodes create and destroy rooms there too: before a join, create, destroy, status or exists, the room
 /// asks SISMEMBER and adopts (created by ActionHero) or drops (destroyed by ActionHero) the room in its journal.
 /// Redis unreachable: the journal decides. Create and destroy reply only after their key-store writes, so the next
-/// command's SISMEMBER sees them. Every message it orders is also published on the bus, once.
-/// <code>
-///   active --join/create/destroy/status/exists--> consulting (stash) --SISMEMBER answered, reconciled--> active
-///   active --create/destroy persisted--> writing keys (stash) --SADD / SREM+DEL done--> active (reply)
-/// </code>
+/// command's SISMEMBER sees them (Consulting, WritingKeys). Every message it orders is also published on the bus, once.
 /// </summary>
 public sealed class RoomActor : UntypedPersistentActor, IWithTimers
 {
@@ -41,15 +36,11 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     private readonly IActorRef _replicator;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly long _incarnation = Random.Shared.NextInt64(1, long.MaxValue);
-    private bool _resolving;
-    // Nodes asked for their members that have not answered yet; commands wait (stash) until all answer or time runs out,
-    // so the first message after a move already reaches every member.
+    private RoomPhase _phase = RoomPhase.Recovering;
+    // Rejoining: nodes asked for their members that have not answered yet; commands wait (stash) until all answer or
+    // time runs out, so the first message after a move already reaches every member.
     private readonly HashSet<Address> _awaitingRejoin = new();
     private readonly IChatMirror _mirror;
-    // Waiting for the key store (SISMEMBER, or our own SADD / SREM): everything else waits in the stash.
-    private bool _keyStoreBusy;
-    // The next consulting command may skip SISMEMBER: it was stashed while the answer it needs came in.
-    private bool _listedFresh;
 
     private sealed record Listed(bool? Value) : INoSerializationVerificationNeeded;
 
@@ -82,7 +73,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             case RoomEvents.RoomCreated e: _state.Apply(e); break;
             case RoomEvents.RoomDestroyed e: _state.Apply(e); break;
             case RecoveryCompleted:
-                _resolving = true;
+                MoveTo(RoomPhase.Resolving);
                 var timeout = _settings.RegistryReadTimeout > TimeSpan.Zero ? _settings.RegistryReadTimeout : TimeSpan.FromSeconds(3);
                 _replicator.Tell(Dsl.Get(RoomRegistry.Key, new ReadMajority(timeout)));
                 break;
@@ -91,30 +82,27 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
 
     protected override void OnCommand(object message)
     {
-        if (_resolving)
+        switch (_phase)
         {
-            Resolve(message);
-            return;
-        }
-        if (_keyStoreBusy)
-        {
-            WaitingForKeyStore(message);
-            return;
-        }
-        if (_awaitingRejoin.Count > 0)
-        {
-            Rejoining(message);
-            return;
+            case RoomPhase.Resolving:
+                Resolve(message);
+                return;
+            case RoomPhase.Consulting or RoomPhase.WritingKeys:
+                WaitingForKeyStore(message);
+                return;
+            case RoomPhase.Rejoining:
+                Rejoining(message);
+                return;
         }
         if (_mirror.SharesRooms && message is JoinRoom or CreateRoom or DestroyRoom or GetRoomStatus or CheckRoomExists)
         {
-            if (!_listedFresh)
+            if (_phase != RoomPhase.Listed)
             {
                 Consult();
                 Stash.Stash();
                 return;
             }
-            _listedFresh = false;
+            MoveTo(RoomPhase.Active); // this command uses the fresh answer; the next one asks again
         }
         switch (message)
         {
@@ -137,40 +125,38 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         }
     }
 
+    private void MoveTo(RoomPhase next) => _phase = RoomPhases.Move(_state.Room, _phase, next);
+
     private void Resolve(object message)
     {
+        bool? listed;
         switch (message)
         {
             case GetSuccess g when g.Key.Equals(RoomRegistry.Key):
-                var listed = g.Get(RoomRegistry.Key).Contains(_state.Room);
-                if (listed && !_state.Exists)
-                {
-                    _log.Info("room {0}: listed in the registry without journal state (it moved); recreated in a new epoch", _state.Room);
-                    Persist(new RoomEvents.RoomCreated(_state.Room, _incarnation, Now()), e => { _state.Apply(e); FinishResolving(); });
-                    return;
-                }
-                if (!listed && _state.Exists && !_settings.JournalIsShared)
-                {
-                    // Destroyed elsewhere after this node's journal last saw it.
-                    Persist(new RoomEvents.RoomDestroyed(_state.Room, Now()), e => { _state.Apply(e); FinishResolving(); });
-                    return;
-                }
-                FinishResolving();
+                listed = g.Get(RoomRegistry.Key).Contains(_state.Room);
                 break;
             case NotFound:
-                if (_state.Exists && !_settings.JournalIsShared)
-                {
-                    Persist(new RoomEvents.RoomDestroyed(_state.Room, Now()), e => { _state.Apply(e); FinishResolving(); });
-                    return;
-                }
-                FinishResolving();
+                listed = false;
                 break;
             case GetFailure:
                 _log.Warning("room {0}: registry not readable from a majority; trusting the journal (exists = {1})", _state.Room, _state.Exists);
-                FinishResolving();
+                listed = null;
                 break;
             default:
                 Stash.Stash();
+                return;
+        }
+        switch (_state.Resolve(listed, _settings.JournalIsShared))
+        {
+            case RoomExistence.Create:
+                _log.Info("room {0}: listed in the registry without journal state (it moved); recreated in a new epoch", _state.Room);
+                Persist(new RoomEvents.RoomCreated(_state.Room, _incarnation, Now()), e => { _state.Apply(e); FinishResolving(); });
+                break;
+            case RoomExistence.Destroy: // destroyed elsewhere after this node's journal last saw it
+                Persist(new RoomEvents.RoomDestroyed(_state.Room, Now()), e => { _state.Apply(e); FinishResolving(); });
+                break;
+            default:
+                FinishResolving();
                 break;
         }
     }
@@ -198,7 +184,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
 
     private void Consult()
     {
-        _keyStoreBusy = true;
+        MoveTo(RoomPhase.Consulting);
         _mirror.RoomListedAsync(_state.Room).PipeTo(Self, success: listed => new Listed(listed), failure: _ => new Listed(null));
     }
 
@@ -207,12 +193,11 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         switch (message)
         {
             case Listed l:
-                _keyStoreBusy = false;
-                _listedFresh = true;
+                MoveTo(RoomPhase.Listed);
                 Reconcile(l.Value);
                 break;
             case KeysWritten w:
-                _keyStoreBusy = false;
+                MoveTo(RoomPhase.Active);
                 w.ReplyTo.Tell(w.Reply);
                 Stash.UnstashAll();
                 break;
@@ -228,20 +213,20 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     // The rooms SET is the shared truth: adopt a room an ActionHero node created, drop one it destroyed.
     private void Reconcile(bool? listed)
     {
-        if (listed == true && !_state.Exists)
+        var decision = _state.Reconcile(listed);
+        if (decision == RoomExistence.Create)
         {
             _log.Info("room {0}: created by another node of the redis cluster; adopted", _state.Room);
             Persist(new RoomEvents.RoomCreated(_state.Room, _incarnation, Now()), e =>
             {
                 _state.Apply(e);
-                _replicator.Tell(Dsl.Update(RoomRegistry.Key, ORSet<string>.Empty, new WriteMajority(_settings.RegistryWriteTimeout),
-                    set => set.Add(SelfNode, _state.Room)));
+                UpdateRegistry(listed: true);
                 UpdateIdleTimeout();
                 Stash.UnstashAll();
             });
             return;
         }
-        if (listed == false && _state.Exists)
+        if (decision == RoomExistence.Destroy)
         {
             _log.Info("room {0}: no longer listed by the shared store (destroyed by another node of the redis cluster); destroyed here too", _state.Room);
             foreach (var m in _state.Members)
@@ -253,8 +238,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             Persist(new RoomEvents.RoomDestroyed(_state.Room, Now()), e =>
             {
                 _state.Apply(e);
-                _replicator.Tell(Dsl.Update(RoomRegistry.Key, ORSet<string>.Empty, new WriteMajority(_settings.RegistryWriteTimeout),
-                    set => set.Remove(SelfNode, _state.Room)));
+                UpdateRegistry(listed: false);
                 UpdateIdleTimeout();
                 Stash.UnstashAll();
             });
@@ -271,7 +255,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             replyTo.Tell(reply);
             return;
         }
-        _keyStoreBusy = true;
+        MoveTo(RoomPhase.WritingKeys);
         keyStoreWrite.PipeTo(Self, success: () => new KeysWritten(replyTo, reply), failure: _ => new KeysWritten(replyTo, reply));
     }
 
@@ -284,14 +268,16 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
 
     private void FinishResolving()
     {
-        _resolving = false;
         UpdateIdleTimeout();
         if (_state.Exists) AnnounceStart();
-        if (_awaitingRejoin.Count == 0)
+        if (_awaitingRejoin.Count > 0)
         {
-            PruneKeyStore();
-            Stash.UnstashAll();
+            MoveTo(RoomPhase.Rejoining);
+            return;
         }
+        MoveTo(RoomPhase.Active);
+        PruneKeyStore();
+        Stash.UnstashAll();
     }
 
     // Every node answers with the members it holds for this room (an empty list when it has none).
@@ -319,6 +305,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
                 if (_awaitingRejoin.Count == 0)
                 {
                     Timers.Cancel(nameof(RejoinTimeout));
+                    MoveTo(RoomPhase.Active);
                     PruneKeyStore();
                     Stash.UnstashAll();
                 }
@@ -327,6 +314,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
                 _log.Warning("room {0}: {1} node(s) did not report their members within {2}: {3}", _state.Room, _awaitingRejoin.Count,
                     _settings.RejoinTimeout, string.Join(", ", _awaitingRejoin));
                 _awaitingRejoin.Clear();
+                MoveTo(RoomPhase.Active);
                 PruneKeyStore();
                 Stash.UnstashAll();
                 break;
@@ -373,8 +361,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         {
             _state.Apply(e);
             // The local replica is updated before the reply leaves, so a list() after add() sees the room.
-            _replicator.Tell(Dsl.Update(RoomRegistry.Key, ORSet<string>.Empty, new WriteMajority(_settings.RegistryWriteTimeout),
-                set => set.Add(SelfNode, _state.Room)));
+            UpdateRegistry(listed: true);
             UpdateIdleTimeout();
             ReplyAfter(_mirror.RoomCreatedAsync(_state.Room), sender, new RoomReply(_state.Room, null));
         });
@@ -403,8 +390,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         Persist(new RoomEvents.RoomDestroyed(_state.Room, Now()), e =>
         {
             _state.Apply(e);
-            _replicator.Tell(Dsl.Update(RoomRegistry.Key, ORSet<string>.Empty, new WriteMajority(_settings.RegistryWriteTimeout),
-                set => set.Remove(SelfNode, _state.Room)));
+            UpdateRegistry(listed: false);
             UpdateIdleTimeout();
             ReplyAfter(_mirror.RoomDestroyedAsync(_state.Room, ours), sender, new RoomReply(_state.Room, null));
         });
@@ -480,6 +466,16 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         // ActionHero nodes deliver it to their members; ChatCluster nodes ignore it (they got the Deliver above).
         _mirror.PublishChat(payload);
         return deliver;
+    }
+
+    // The replicated registry lists the rooms that exist (every create and destroy, wherever decided). Node and room are
+    // read here, not in the update function, which the replicator runs on its own thread.
+    private void UpdateRegistry(bool listed)
+    {
+        var node = SelfNode;
+        var room = _state.Room;
+        _replicator.Tell(Dsl.Update(RoomRegistry.Key, ORSet<string>.Empty, new WriteMajority(_settings.RegistryWriteTimeout),
+            set => listed ? set.Add(node, room) : set.Remove(node, room)));
     }
 
     // Members keep a room alive; an empty room stops after a while (its existence is in the journal).

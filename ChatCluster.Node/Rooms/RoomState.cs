@@ -49,6 +49,30 @@ public sealed class RoomState
         _nodes.Clear();
     }
 
+    /// <summary>
+    /// After recovery: the replicated registry's answer (<paramref name="listed"/>; null when it could not be read from
+    /// a majority) against the journal. Listed without journal state: the room moved, recreate it. Unlisted but in the
+    /// journal: destroyed elsewhere after this journal last saw it, unless the journal is shared (then the journal is
+    /// the truth and the registry only lags).
+    /// </summary>
+    public RoomExistence Resolve(bool? listed, bool journalIsShared) => listed switch
+    {
+        true when !Exists => RoomExistence.Create,
+        false when Exists && !journalIsShared => RoomExistence.Destroy,
+        _ => RoomExistence.Keep,
+    };
+
+    /// <summary>
+    /// The shared store's answer (ActionHero's rooms SET; null when it cannot answer) against the journal: the store is
+    /// the truth in a mixed cluster (ActionHero nodes create and destroy there); unknown keeps what the journal says.
+    /// </summary>
+    public RoomExistence Reconcile(bool? listedInStore) => listedInStore switch
+    {
+        true when !Exists => RoomExistence.Create,
+        false when Exists => RoomExistence.Destroy,
+        _ => RoomExistence.Keep,
+    };
+
     public string? CanCreate() => Exists ? ChatErrors.RoomExists : null;
 
     public string? CanDestroy() => Exists ? null : ChatErrors.RoomNotExist;
