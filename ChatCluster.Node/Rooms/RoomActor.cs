@@ -486,7 +486,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         }
         if (m.Ticket is { } ticket && m.AckTo is { } senderNode)
         {
-            if (_confirmations.Find(ticket) is { } pending)
+            if (_confirmations.Count > 0 && _confirmations.Find(ticket) is { } pending)
             {
                 // A retry of a say ordered here and not yet confirmed: the same delivery again (no new order), to the
                 // nodes that have not confirmed it and to the sender's (which drops it if it has it).
