@@ -47,6 +47,8 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
         Presence => "PR",
         CloseConnection => "CC",
         SayRefused => "SRF",
+        DeliveryConfirmed => "DC",
+        SayConfirmed => "SC",
         _ => throw new ArgumentException($"ChatMessageSerializer cannot serialize {o.GetType().FullName}", nameof(o)),
     };
 
@@ -76,7 +78,7 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
             "GSR" => ReadStatus(r),
             "S" => ReadSay(r),
             "RR" => new RoomReply(r.ReadString(), ReadNullable(r)),
-            "D" => new Deliver(r.ReadInt64(), r.ReadInt64(), ReadPayload(r), ReadTicket(r)),
+            "D" => ReadDeliver(r),
             "MA" => new MemberAdded(r.ReadString(), r.ReadString(), r.ReadInt64()),
             "MR" => new MemberRemoved(r.ReadString(), r.ReadString()),
             "RFR" => new RemovedFromRoom(r.ReadString()),
@@ -90,6 +92,8 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
             "PR" => new Presence(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt64()),
             "CC" => new CloseConnection(r.ReadString()),
             "SRF" => new SayRefused(r.ReadString(), r.ReadInt64(), r.ReadString()),
+            "DC" => new DeliveryConfirmed(r.ReadString(), ReadTicket(r)!, ReadRef(r)),
+            "SC" => new SayConfirmed(r.ReadString(), ReadTicket(r)!),
             _ => throw new System.Runtime.Serialization.SerializationException($"ChatMessageSerializer: unknown manifest [{manifest}]"),
         };
     }
@@ -120,7 +124,15 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
                 if (m.AckTo is not null) WriteRef(w, m.AckTo);
                 break;
             case RoomReply m: w.Write(m.Room); WriteNullable(w, m.Error); break;
-            case Deliver m: w.Write(m.Epoch); w.Write(m.Seq); WritePayload(w, m.Payload); WriteTicket(w, m.Ticket); break;
+            case Deliver m:
+                w.Write(m.Epoch); w.Write(m.Seq); WritePayload(w, m.Payload); WriteTicket(w, m.Ticket);
+                // Written only when set: a delivery that needs no confirmation keeps its bytes of before.
+                if (m.ConfirmTo is not null)
+                {
+                    w.Write(true);
+                    WriteRef(w, m.ConfirmTo);
+                }
+                break;
             case MemberAdded m: w.Write(m.Room); w.Write(m.ConnectionId); w.Write(m.JoinedAt); break;
             case MemberRemoved m: w.Write(m.Room); w.Write(m.ConnectionId); break;
             case RemovedFromRoom m: w.Write(m.Room); break;
@@ -139,6 +151,8 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
             case Presence m: w.Write(m.Room); w.Write(m.Kind); w.Write(m.ConnectionId); w.Write(m.At); break;
             case CloseConnection m: w.Write(m.ConnectionId); break;
             case SayRefused m: w.Write(m.Room); w.Write(m.SayId); w.Write(m.Error); break;
+            case DeliveryConfirmed m: w.Write(m.Room); WriteTicket(w, m.Ticket); WriteRef(w, m.NodeFanout); break;
+            case SayConfirmed m: w.Write(m.Room); WriteTicket(w, m.Ticket); break;
             default: throw new ArgumentException($"ChatMessageSerializer cannot serialize {obj.GetType().FullName}", nameof(obj));
         }
     }
@@ -164,6 +178,16 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
 
     private static SayTicket? ReadTicket(BinaryReader r) =>
         More(r) && r.ReadBoolean() ? new SayTicket(r.ReadString(), r.ReadInt64()) : null;
+
+    private Deliver ReadDeliver(BinaryReader r)
+    {
+        var epoch = r.ReadInt64();
+        var seq = r.ReadInt64();
+        var payload = ReadPayload(r);
+        var ticket = ReadTicket(r);
+        var confirmTo = More(r) && r.ReadBoolean() ? ReadRef(r) : null;
+        return new Deliver(epoch, seq, payload, ticket, confirmTo);
+    }
 
     private Say ReadSay(BinaryReader r)
     {

@@ -64,9 +64,18 @@ public static class RoomProtocol
     /// <summary>
     /// One chat message for every local member of the room on the receiving node. <paramref name="Ticket"/>: the say's
     /// identity (null for chat that did not come from a ticketed say): deduplicated per node, and acknowledged to the
-    /// sender by the node that holds it.
+    /// sender by the node that holds it. <paramref name="ConfirmTo"/>: the room, when members on other nodes than the
+    /// sender's must have the message before the sender's OK: those nodes answer <see cref="DeliveryConfirmed"/>, and
+    /// the sender's node waits for <see cref="SayConfirmed"/> instead of acknowledging on arrival.
     /// </summary>
-    public sealed record Deliver(long Epoch, long Seq, ChatPayload Payload, SayTicket? Ticket = null) : IChatMessage;
+    public sealed record Deliver(long Epoch, long Seq, ChatPayload Payload, SayTicket? Ticket = null, IActorRef? ConfirmTo = null)
+        : IChatMessage;
+
+    /// <summary>A node fan-out delivered (or had delivered) the ticketed say to its members; <paramref name="NodeFanout"/> names the node.</summary>
+    public sealed record DeliveryConfirmed(string Room, SayTicket Ticket, IActorRef NodeFanout) : IChatMessage;
+
+    /// <summary>Every other node with members has the say: the sender's node writes the sender's OK.</summary>
+    public sealed record SayConfirmed(string Room, SayTicket Ticket) : IChatMessage;
 
     public sealed record MemberAdded(string Room, string ConnectionId, long JoinedAt) : IChatMessage;
 

@@ -38,6 +38,7 @@ public sealed class NodeFanoutActor : ReceiveActor
         _middleware = middleware;
         _mirror = mirror ?? NoChatMirror.Instance;
         Receive<Deliver>(HandleDeliver);
+        Receive<SayConfirmed>(HandleSayConfirmed);
         Receive<MemberAdded>(HandleAdded);
         Receive<MemberRemoved>(HandleRemoved);
         Receive<RoomStarted>(HandleRoomStarted);
@@ -56,6 +57,7 @@ public sealed class NodeFanoutActor : ReceiveActor
     private static object RoomOf(object message) => message switch
     {
         Deliver m => m.Payload.Room,
+        SayConfirmed m => m.Room,
         MemberAdded m => m.Room,
         MemberRemoved m => m.Room,
         RoomStarted m => m.Room,
@@ -72,13 +74,37 @@ public sealed class NodeFanoutActor : ReceiveActor
 
     private void HandleDeliver(Deliver m)
     {
-        if (m.Ticket is { } ticket)
+        if (m.Ticket is not { } ticket)
         {
-            // A retried say this node delivered before: its members have it, its sender was answered.
-            if (!_delivered.TryAccept(ticket, m.Payload.Room, Environment.TickCount64)) return;
-            // The sender's OK goes into its socket here, before any copy of the message below (same room, same order).
-            if (_connections.TryGet(ticket.Key, out var sender)) sender.Acknowledge(ticket.Id);
+            Write(m);
+            return;
         }
+        // A retried say this node delivered before is not written again: its members have it.
+        var first = _delivered.TryAccept(ticket, m.Payload.Room, Environment.TickCount64);
+        var senderIsHere = _connections.TryGet(ticket.Key, out var sender);
+        if (m.ConfirmTo is null)
+        {
+            // Only this node's members (if any besides the sender) wait for it: the sender's OK goes into its socket here,
+            // before any copy of the message below (same room, same order). A copy acknowledges too (the room that
+            // ordered it again may be a new one); a say answered already is not answered twice.
+            if (senderIsHere) sender!.Acknowledge(ticket.Id);
+            if (first) Write(m);
+            return;
+        }
+        // Members on other nodes must have it first: the sender's node only delivers and waits for SayConfirmed; every
+        // other node delivers (once) and confirms (every time: a copy means its confirmation may have been lost).
+        if (first) Write(m);
+        if (!senderIsHere) m.ConfirmTo.Tell(new DeliveryConfirmed(m.Payload.Room, ticket, PublicRef));
+    }
+
+    // Every node with members of the room has the say: the sender's OK (after its own copy, written on the Deliver).
+    private void HandleSayConfirmed(SayConfirmed m)
+    {
+        if (_connections.TryGet(m.Ticket.Key, out var sender)) sender.Acknowledge(m.Ticket.Id);
+    }
+
+    private void Write(Deliver m)
+    {
         if (!_rooms.TryGetValue(m.Payload.Room, out var members) || members.Count == 0) return;
         if (_middleware.HasSay)
         {

@@ -51,6 +51,14 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         public static readonly RejoinTimeout Instance = new();
     }
 
+    private sealed record ExpireConfirmations : INoSerializationVerificationNeeded
+    {
+        public static readonly ExpireConfirmations Instance = new();
+    }
+
+    // Ordered says whose members on other nodes than the sender's have not confirmed them yet (the sender's OK waits).
+    private readonly SayConfirmations<IActorRef> _confirmations = new();
+
     public RoomActor(string room, RoomActorSettings settings, IChatMirror? mirror = null)
     {
         _state = new RoomState(room);
@@ -82,11 +90,23 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
 
     protected override void OnCommand(object message)
     {
+        if (_phase == RoomPhase.Resolving)
+        {
+            Resolve(message);
+            return;
+        }
+        // Bookkeeping of says already ordered: never waits behind the key store or a rejoin.
+        switch (message)
+        {
+            case DeliveryConfirmed c:
+                HandleConfirmed(c);
+                return;
+            case ExpireConfirmations:
+                HandleExpireConfirmations();
+                return;
+        }
         switch (_phase)
         {
-            case RoomPhase.Resolving:
-                Resolve(message);
-                return;
             case RoomPhase.Consulting or RoomPhase.WritingKeys:
                 WaitingForKeyStore(message);
                 return;
@@ -238,6 +258,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             Persist(new RoomEvents.RoomDestroyed(_state.Room, Now()), e =>
             {
                 _state.Apply(e);
+                ConfirmDeparted();
                 UpdateRegistry(listed: false);
                 UpdateIdleTimeout();
                 Stash.UnstashAll();
@@ -390,6 +411,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         Persist(new RoomEvents.RoomDestroyed(_state.Room, Now()), e =>
         {
             _state.Apply(e);
+            ConfirmDeparted();
             UpdateRegistry(listed: false);
             UpdateIdleTimeout();
             ReplyAfter(_mirror.RoomDestroyedAsync(_state.Room, ours), sender, new RoomReply(_state.Room, null));
@@ -424,6 +446,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         var member = _state.Remove(m.ConnectionId)!;
         if (_state.MembersOf(member.Connection).Count == 0) Context.Unwatch(member.Connection);
         member.NodeFanout.Tell(new MemberRemoved(_state.Room, m.ConnectionId));
+        ConfirmDeparted();
         UpdateIdleTimeout();
         Sender.Tell(new RoomReply(_state.Room, null));
         Announce(Presence.Leave, m.ConnectionId);
@@ -440,6 +463,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             _log.Debug("room {0}: member {1} dropped, its connection is gone", _state.Room, member.ConnectionId);
             Announce(Presence.Leave, member.ConnectionId);
         }
+        ConfirmDeparted();
         UpdateIdleTimeout();
     }
 
@@ -452,6 +476,30 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             else if (m.Ticket is not null) Sender.Tell(new SayRefused(_state.Room, m.Ticket.Id, error));
             return;
         }
+        if (m.Ticket is { } ticket && m.AckTo is { } senderNode)
+        {
+            if (_confirmations.Count > 0 && _confirmations.Find(ticket) is { } pending)
+            {
+                // A retry of a say ordered here and not yet confirmed: the same delivery again (no new order), to the
+                // nodes that have not confirmed it and to the sender's (which drops it if it has it).
+                foreach (var node in pending.Remaining) node.Tell(pending.Deliver);
+                senderNode.Tell(pending.Deliver);
+                if (m.WantAck) Sender.Tell(new RoomReply(_state.Room, null));
+                return;
+            }
+            // Members on other nodes than the sender's must have it before the sender's OK (a partition beginning now
+            // would otherwise leave them without it); with none, the sender's node acknowledges on arrival as before.
+            if (SayConfirmations<IActorRef>.NodesToWaitFor(_state.Nodes, senderNode) is { } waitFor)
+            {
+                var confirmed = Fanout(m.Payload, ticket, Self);
+                if (!_state.HasNode(senderNode)) senderNode.Tell(confirmed);
+                if (_confirmations.Count == 0)
+                    Timers.StartPeriodicTimer(nameof(ExpireConfirmations), ExpireConfirmations.Instance, _settings.ConfirmationSweepInterval);
+                _confirmations.Add(confirmed, waitFor, senderNode, Environment.TickCount64);
+                if (m.WantAck) Sender.Tell(new RoomReply(_state.Room, null));
+                return;
+            }
+        }
         var deliver = Fanout(m.Payload, m.Ticket);
         // The sender is answered by its node when the delivery arrives there; a sender this room does not count as a
         // member (its rejoin is late) must be answered all the same.
@@ -459,9 +507,36 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         if (m.WantAck) Sender.Tell(new RoomReply(_state.Room, null));
     }
 
-    private Deliver Fanout(ChatPayload payload, SayTicket? ticket = null)
+    private void HandleConfirmed(DeliveryConfirmed c)
     {
-        var deliver = new Deliver(_incarnation, _state.NextSeq(), payload, ticket);
+        if (_confirmations.Confirm(c.Ticket, c.NodeFanout) is { } done) Acknowledge(done);
+    }
+
+    // Nodes without members have nothing left to confirm (members left, their connections or node went away).
+    private void ConfirmDeparted()
+    {
+        if (_confirmations.Count == 0) return;
+        foreach (var done in _confirmations.Retain(_state.HasNode)) Acknowledge(done);
+    }
+
+    private void Acknowledge(SayConfirmations<IActorRef>.Pending done)
+    {
+        done.SenderNode.Tell(new SayConfirmed(_state.Room, done.Ticket));
+        if (_confirmations.Count == 0) Timers.Cancel(nameof(ExpireConfirmations));
+    }
+
+    private void HandleExpireConfirmations()
+    {
+        var expired = _confirmations.Expire(Environment.TickCount64, (long)_settings.ConfirmationTimeout.TotalMilliseconds);
+        if (expired > 0)
+            _log.Warning("room {0}: {1} say(s) not confirmed by every node with members within {2}; forgotten (their senders were refused)",
+                _state.Room, expired, _settings.ConfirmationTimeout);
+        if (_confirmations.Count == 0) Timers.Cancel(nameof(ExpireConfirmations));
+    }
+
+    private Deliver Fanout(ChatPayload payload, SayTicket? ticket = null, IActorRef? confirmTo = null)
+    {
+        var deliver = new Deliver(_incarnation, _state.NextSeq(), payload, ticket, confirmTo);
         foreach (var node in _state.Nodes) node.Tell(deliver);
         // ActionHero nodes deliver it to their members; ChatCluster nodes ignore it (they got the Deliver above).
         _mirror.PublishChat(payload);

@@ -15,4 +15,13 @@ public sealed record RoomActorSettings(
 {
     /// <summary>How long a (re)started room waits for the nodes to report their members before it goes on.</summary>
     public TimeSpan RejoinTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long an ordered say waits for other nodes to confirm it: the sender's retry bound
+    /// (<c>chatcluster.rooms.say-retry-timeout</c>); after it the sender has answered its client itself.
+    /// </summary>
+    public TimeSpan ConfirmationTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often a room with unconfirmed says looks for expired ones (<c>chatcluster.rooms.say-retry-interval</c>).</summary>
+    public TimeSpan ConfirmationSweepInterval { get; init; } = TimeSpan.FromSeconds(1);
 }

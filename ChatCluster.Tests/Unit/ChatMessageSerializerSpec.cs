@@ -63,6 +63,32 @@ public sealed class ChatMessageSerializerSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_delivery_to_confirm_and_its_confirmations_should_round_trip_and_a_plain_delivery_keep_its_bytes()
+    {
+        var room = CreateTestProbe().Ref;
+        var fanout = CreateTestProbe().Ref;
+        var payload = new ChatPayload("r", "c1", "\"m\"", 1);
+        var ticket = new SayTicket("c1", 3);
+        var plain = new Deliver(5, 9, payload, ticket);
+        var toConfirm = plain with { ConfirmTo = room };
+        var serializer = Sys.Serialization.FindSerializerFor(toConfirm);
+        foreach (var (manifest, message) in new (string, object)[]
+                 {
+                     ("D", toConfirm),
+                     ("DC", new DeliveryConfirmed("r", ticket, fanout)),
+                     ("SC", new SayConfirmed("r", ticket)),
+                 })
+        {
+            Assert.Equal(manifest, Akka.Serialization.Serialization.ManifestFor(serializer, message));
+            Assert.Equal(message, Sys.Serialization.Deserialize(serializer.ToBinary(message), serializer.Identifier, manifest));
+        }
+        // A delivery without a room to confirm to is written as before (nodes of the previous version read it).
+        var plainBytes = serializer.ToBinary(plain);
+        Assert.Equal(plainBytes, serializer.ToBinary(toConfirm).AsSpan(0, plainBytes.Length).ToArray());
+        Assert.Equal(plain, Sys.Serialization.Deserialize(plainBytes, serializer.Identifier, "D"));
+    }
+
+    [Fact]
     public void Serializer_should_round_trip_messages_with_actor_refs_and_lists()
     {
         var connection = CreateTestProbe().Ref;

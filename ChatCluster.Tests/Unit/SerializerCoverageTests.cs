@@ -16,7 +16,7 @@ public sealed class SerializerCoverageTests : Akka.TestKit.Xunit2.TestKit
     // Types whose round trip needs actor refs or list comparison, tested by a dedicated fact (here or in ChatMessageSerializerSpec).
     private static readonly Type[] CoveredByFacts =
     {
-        typeof(JoinRoom), typeof(RoomStatusReply), typeof(RoomStarted), typeof(RejoinMembers),
+        typeof(JoinRoom), typeof(RoomStatusReply), typeof(RoomStarted), typeof(RejoinMembers), typeof(DeliveryConfirmed), typeof(SayConfirmed),
     };
 
     private T RoundTrip<T>(T message, string manifest) where T : notnull
