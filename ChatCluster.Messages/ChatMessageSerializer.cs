@@ -47,6 +47,10 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
         Presence => "PR",
         CloseConnection => "CC",
         SayRefused => "SRF",
+        Replay => "RPL",
+        PositionReply => "PRP",
+        ReadHistory => "RH",
+        HistoryReply => "HR",
         _ => throw new ArgumentException($"ChatMessageSerializer cannot serialize {o.GetType().FullName}", nameof(o)),
     };
 
@@ -70,14 +74,14 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
             "DR" => new DestroyRoom(r.ReadString()),
             "CE" => new CheckRoomExists(r.ReadString()),
             "CER" => new RoomExistsReply(r.ReadString(), r.ReadBoolean()),
-            "J" => new JoinRoom(r.ReadString(), r.ReadString(), ReadRef(r), ReadRef(r), r.ReadInt64()),
+            "J" => ReadJoin(r),
             "L" => new LeaveRoom(r.ReadString(), r.ReadString()),
             "GS" => new GetRoomStatus(r.ReadString()),
             "GSR" => ReadStatus(r),
             "S" => ReadSay(r),
             "RR" => new RoomReply(r.ReadString(), ReadNullable(r)),
             "D" => new Deliver(r.ReadInt64(), r.ReadInt64(), ReadPayload(r), ReadTicket(r)),
-            "MA" => new MemberAdded(r.ReadString(), r.ReadString(), r.ReadInt64()),
+            "MA" => new MemberAdded(r.ReadString(), r.ReadString(), r.ReadInt64(), More(r) && r.ReadBoolean()),
             "MR" => new MemberRemoved(r.ReadString(), r.ReadString()),
             "RFR" => new RemovedFromRoom(r.ReadString()),
             "EC" => new RoomCreated(r.ReadString(), r.ReadInt64(), r.ReadInt64()),
@@ -90,6 +94,10 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
             "PR" => new Presence(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt64()),
             "CC" => new CloseConnection(r.ReadString()),
             "SRF" => new SayRefused(r.ReadString(), r.ReadInt64(), r.ReadString()),
+            "RPL" => new Replay(r.ReadString(), r.ReadString(), r.ReadInt64(), ReadEntries(r)),
+            "PRP" => new PositionReply(r.ReadString(), r.ReadInt64(), r.ReadInt64(), ReadNullableBool(r), r.ReadInt32()),
+            "RH" => new ReadHistory(r.ReadString(), r.ReadString(), r.ReadInt32(), ReadPosition(r)),
+            "HR" => new HistoryReply(r.ReadString(), r.ReadInt64(), r.ReadInt64(), ReadEntries(r), ReadNullableBool(r), ReadNullable(r)),
             _ => throw new System.Runtime.Serialization.SerializationException($"ChatMessageSerializer: unknown manifest [{manifest}]"),
         };
     }
@@ -105,6 +113,8 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
             case RoomExistsReply m: w.Write(m.Room); w.Write(m.Exists); break;
             case JoinRoom m:
                 w.Write(m.Room); w.Write(m.ConnectionId); WriteRef(w, m.Connection); WriteRef(w, m.NodeFanout); w.Write(m.JoinedAt);
+                // Appended (history): written only when used, so a plain join stays byte for byte what older nodes read.
+                if (m.Positions || m.Since is not null) { w.Write(m.Positions); WritePosition(w, m.Since); }
                 break;
             case LeaveRoom m: w.Write(m.Room); w.Write(m.ConnectionId); break;
             case GetRoomStatus m: w.Write(m.Room); break;
@@ -121,7 +131,10 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
                 break;
             case RoomReply m: w.Write(m.Room); WriteNullable(w, m.Error); break;
             case Deliver m: w.Write(m.Epoch); w.Write(m.Seq); WritePayload(w, m.Payload); WriteTicket(w, m.Ticket); break;
-            case MemberAdded m: w.Write(m.Room); w.Write(m.ConnectionId); w.Write(m.JoinedAt); break;
+            case MemberAdded m:
+                w.Write(m.Room); w.Write(m.ConnectionId); w.Write(m.JoinedAt);
+                if (m.Positions) w.Write(true);
+                break;
             case MemberRemoved m: w.Write(m.Room); w.Write(m.ConnectionId); break;
             case RemovedFromRoom m: w.Write(m.Room); break;
             case RoomCreated m: w.Write(m.Room); w.Write(m.Epoch); w.Write(m.CreatedAt); break;
@@ -139,6 +152,13 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
             case Presence m: w.Write(m.Room); w.Write(m.Kind); w.Write(m.ConnectionId); w.Write(m.At); break;
             case CloseConnection m: w.Write(m.ConnectionId); break;
             case SayRefused m: w.Write(m.Room); w.Write(m.SayId); w.Write(m.Error); break;
+            case Replay m: w.Write(m.Room); w.Write(m.ConnectionId); w.Write(m.Epoch); WriteEntries(w, m.Entries); break;
+            case PositionReply m: w.Write(m.Room); w.Write(m.Epoch); w.Write(m.Offset); WriteNullableBool(w, m.Recovered); w.Write(m.Replayed); break;
+            case ReadHistory m: w.Write(m.Room); w.Write(m.ConnectionId); w.Write(m.Limit); WritePosition(w, m.Since); break;
+            case HistoryReply m:
+                w.Write(m.Room); w.Write(m.Epoch); w.Write(m.Offset); WriteEntries(w, m.Entries); WriteNullableBool(w, m.Recovered);
+                WriteNullable(w, m.Error);
+                break;
             default: throw new ArgumentException($"ChatMessageSerializer cannot serialize {obj.GetType().FullName}", nameof(obj));
         }
     }
@@ -193,6 +213,40 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
         for (var i = 0; i < count; i++) members[i] = new Rejoin(r.ReadString(), ReadRef(r), r.ReadInt64());
         return new RejoinMembers(room, fanout, members);
     }
+
+    private JoinRoom ReadJoin(BinaryReader r)
+    {
+        var join = new JoinRoom(r.ReadString(), r.ReadString(), ReadRef(r), ReadRef(r), r.ReadInt64());
+        return More(r) ? join with { Positions = r.ReadBoolean(), Since = ReadPosition(r) } : join;
+    }
+
+    private static void WritePosition(BinaryWriter w, Position? p)
+    {
+        w.Write(p is not null);
+        if (p is null) return;
+        w.Write(p.Epoch);
+        w.Write(p.Offset);
+    }
+
+    private static Position? ReadPosition(BinaryReader r) => r.ReadBoolean() ? new Position(r.ReadInt64(), r.ReadInt64()) : null;
+
+    private static void WriteEntries(BinaryWriter w, IReadOnlyList<HistoryEntry> entries)
+    {
+        w.Write(entries.Count);
+        foreach (var e in entries) { w.Write(e.Offset); WritePayload(w, e.Payload); w.Write(e.At); }
+    }
+
+    private static HistoryEntry[] ReadEntries(BinaryReader r)
+    {
+        var count = r.ReadInt32();
+        var entries = new HistoryEntry[count];
+        for (var i = 0; i < count; i++) entries[i] = new HistoryEntry(r.ReadInt64(), ReadPayload(r), r.ReadInt64());
+        return entries;
+    }
+
+    private static void WriteNullableBool(BinaryWriter w, bool? b) => w.Write(b switch { null => (byte)0, false => (byte)1, true => (byte)2 });
+
+    private static bool? ReadNullableBool(BinaryReader r) => r.ReadByte() switch { 0 => null, 1 => false, _ => true };
 
     private static void WriteNullable(BinaryWriter w, string? s)
     {

@@ -141,7 +141,10 @@ public sealed class ChatNode : IAsyncDisposable
             // Everything other nodes may address (the shard region and its replicator, fan-out, directory) exists
             // before this node joins: a coordinator's majority write must not wait on a replicator not yet started.
             var roomSettings = new RoomActorSettings(settings.PassivateIdleAfter, settings.PassivateMissingAfter, settings.RegistryWriteTimeout,
-                settings.RegistryReadTimeout, settings.JournalIsShared || (settings.Redis.Enabled && settings.Redis.Journal), settings.PresenceEvents);
+                settings.RegistryReadTimeout, settings.JournalIsShared || (settings.Redis.Enabled && settings.Redis.Journal), settings.PresenceEvents)
+            {
+                History = HistorySettings.Create(config),
+            };
             var region = await ClusterSharding.Get(system).StartAsync(
                 typeName: "room",
                 entityPropsFactory: id => RoomActor.Props(id, roomSettings, redis),

@@ -50,6 +50,8 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     private bool _keyStoreBusy;
     // The next consulting command may skip SISMEMBER: it was stashed while the answer it needs came in.
     private bool _listedFresh;
+    // The room's last messages (chatcluster.history), null when this room keeps none: the say path then pays one null check.
+    private readonly RoomHistory? _history;
 
     private sealed record Listed(bool? Value) : INoSerializationVerificationNeeded;
 
@@ -66,6 +68,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         _settings = settings;
         _redis = redis;
         _replicator = DistributedData.Get(Context.System).Replicator;
+        if (settings.History.For(room) is { } rule) _history = new RoomHistory(rule.Size, rule.Ttl);
     }
 
     public static Props Props(string entityId, RoomActorSettings settings, RedisChatAdapter? redis = null) =>
@@ -127,6 +130,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             case DestroyRoom: HandleDestroy(); break;
             case Terminated t: HandleTerminated(t.ActorRef); break;
             case RejoinMembers m: HandleRejoin(m); break;
+            case ReadHistory m: Sender.Tell(RoomHistoryReads.Read(_state, _history, _incarnation, m, Now())); break;
             case RejoinTimeout: break;
             case ReceiveTimeout: Context.Parent.Tell(new Passivate(PoisonPill.Instance)); break;
             case UpdateSuccess: break;
@@ -414,12 +418,20 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             Sender.Tell(new RoomReply(_state.Room, error));
             return;
         }
+        if (m.Since is { } since && RoomRecovery.Check(since, _incarnation, _state.Seq) is { } badPosition)
+        {
+            Sender.Tell(new RoomReply(_state.Room, badPosition));
+            return;
+        }
         _state.Add(new RoomState.Member(m.ConnectionId, m.JoinedAt, m.Connection, m.NodeFanout));
         Context.Watch(m.Connection);
         // Before the reply: every message ordered after this join reaches the new member's node already knowing it.
-        m.NodeFanout.Tell(new MemberAdded(_state.Room, m.ConnectionId, m.JoinedAt));
+        m.NodeFanout.Tell(new MemberAdded(_state.Room, m.ConnectionId, m.JoinedAt, m.Positions || m.Since is not null));
         UpdateIdleTimeout();
-        Sender.Tell(new RoomReply(_state.Room, null));
+        // With positions: what the member missed goes to its node now, so it is written before any later message.
+        Sender.Tell(m.Positions || m.Since is not null
+            ? RoomHistoryReads.Join(_state, _history, _incarnation, m, Now())
+            : new RoomReply(_state.Room, null));
         Announce(Presence.Join, m.ConnectionId);
     }
 
@@ -472,6 +484,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     private Deliver Fanout(ChatPayload payload, SayTicket? ticket = null)
     {
         var deliver = new Deliver(_incarnation, _state.NextSeq(), payload, ticket);
+        _history?.Append(deliver.Seq, payload, Now());
         foreach (var node in _state.Nodes) node.Tell(deliver);
         // ActionHero nodes deliver it to their members; ChatCluster nodes ignore it (they got the Deliver above).
         _redis?.PublishChat(payload);

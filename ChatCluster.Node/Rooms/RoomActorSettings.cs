@@ -15,4 +15,7 @@ public sealed record RoomActorSettings(
 {
     /// <summary>How long a (re)started room waits for the nodes to report their members before it goes on.</summary>
     public TimeSpan RejoinTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary><c>chatcluster.history</c>: how many messages each room keeps (off unless configured).</summary>
+    public HistorySettings History { get; init; } = HistorySettings.Off;
 }

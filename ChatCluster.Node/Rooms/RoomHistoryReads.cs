@@ -1,0 +1,46 @@
+using Akka.Actor;
+using static ChatCluster.Messages.RoomProtocol;
+
+namespace ChatCluster.Node.Rooms;
+
+/// <summary>
+/// The room actor's answers that read its history: a join with positions (and a replay of what the member missed)
+/// and <c>roomHistory</c>. Kept out of <see cref="RoomActor"/> so the actor only calls in; the decisions are
+/// <see cref="RoomRecovery"/> and <see cref="RoomHistory"/>, tested by table.
+/// </summary>
+public static class RoomHistoryReads
+{
+    /// <summary>
+    /// The member was just added. With a position, what it missed goes to its node as one <see cref="Replay"/> (before
+    /// any later message of the room, which the room has not ordered yet); the reply gives the room's position.
+    /// </summary>
+    public static PositionReply Join(RoomState state, RoomHistory? history, long epoch, JoinRoom m, long now)
+    {
+        if (m.Since is not { } since) return new PositionReply(state.Room, epoch, state.Seq, null, 0);
+        var (recovered, missed) = RoomRecovery.Recover(history, since, epoch, state.Seq, now);
+        if (missed.Count > 0) m.NodeFanout.Tell(new Replay(state.Room, m.ConnectionId, epoch, missed));
+        return new PositionReply(state.Room, epoch, state.Seq, recovered, missed.Count);
+    }
+
+    /// <summary>
+    /// Members only. Without a position: the last <c>Limit</c> messages. With one: the first <c>Limit</c> after it, and
+    /// whether the history holds every message after it (a client pages on from the last offset it got).
+    /// </summary>
+    public static HistoryReply Read(RoomState state, RoomHistory? history, long epoch, ReadHistory m, long now)
+    {
+        if (state.CanLeave(m.ConnectionId) is { } notMember) return Refused(state, epoch, notMember);
+        if (m.Since is not { } since)
+        {
+            var last = history?.Last(m.Limit, now) ?? Array.Empty<HistoryEntry>();
+            return new HistoryReply(state.Room, epoch, state.Seq, last, null, null);
+        }
+        if (RoomRecovery.Check(since, epoch, state.Seq) is { } bad) return Refused(state, epoch, bad);
+        var (recovered, missed) = RoomRecovery.Recover(history, since, epoch, state.Seq, now);
+        var page = missed.Count <= m.Limit ? missed : missed.Take(m.Limit).ToArray();
+        return new HistoryReply(state.Room, epoch, state.Seq, page, recovered, null);
+    }
+
+    private static HistoryReply Refused(RoomState state, long epoch, string error) =>
+        new(state.Room, epoch, state.Seq, Array.Empty<HistoryEntry>(), null, error);
+
+}
