@@ -1,0 +1,199 @@
+using System.Text.Json.Nodes;
+using ChatCluster.Messages;
+using ChatCluster.Tests.Support;
+
+namespace ChatCluster.Tests.History;
+
+/// <summary>A 3-node cluster with history on (in process, real sockets) for the history wire tests.</summary>
+public sealed class HistoryClusterFixture : IAsyncLifetime
+{
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Cluster = await TestCluster.StartAsync(3,
+        """chatcluster.history.rooms = [ { pattern = "small-*", size = 10, ttl = 0 }, { pattern = "brief-*", size = 100, ttl = 1s }, { pattern = "*", size = 100, ttl = 5m } ]""");
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+}
+
+/// <summary>Positions, roomHistory and recovery over real sockets, across nodes (docs/history.md).</summary>
+[Collection("cluster")]
+public sealed class HistoryWireTests : IClassFixture<HistoryClusterFixture>
+{
+    private readonly TestCluster _cluster;
+
+    public HistoryWireTests(HistoryClusterFixture fixture) => _cluster = fixture.Cluster;
+
+    private async Task<TcpTestClient> Tcp(int node) => await (await TcpTestClient.ConnectAsync(_cluster[node].TcpPort)).Welcomed();
+
+    private async Task<WsTestClient> Ws(int node) => await (await WsTestClient.ConnectAsync(_cluster[node].WebPort)).Welcomed();
+
+    private async Task<string> NewRoom(string prefix = "h")
+    {
+        var room = prefix + "-" + Guid.NewGuid().ToString("N")[..10];
+        await _cluster[1].Api.AddAsync(room);
+        return room;
+    }
+
+    private static bool IsChat(JsonObject m) => (string?)m["context"] == "user";
+
+    private static bool IsResponse(JsonObject m) => (string?)m["context"] == "response";
+
+    // The sender's says, pipelined; returns once the sender got its own copy of the last one (so all were ordered).
+    private static async Task SayAll(TcpTestClient sender, string room, IEnumerable<string> messages)
+    {
+        var list = messages.ToList();
+        foreach (var m in list) await sender.SendLineAsync($"say {room} {m}");
+        await sender.ReadUntilAsync(j => IsChat(j) && (string?)j["message"] == list[^1]);
+    }
+
+    [Fact]
+    public async Task A_client_that_missed_50_messages_should_get_exactly_those_through_another_node_then_live_ones()
+    {
+        var room = await NewRoom();
+        await using var sender = await Tcp(0);
+        Assert.Equal("OK", (string?)(await sender.RequestAsync($"roomAdd {room}"))["status"]);
+
+        long epochSeen, lastSeen;
+        await using (var before = await Ws(1))
+        {
+            var joined = await before.RequestAsync(new { @event = "roomAdd", room, positions = true, messageId = 1 });
+            Assert.Equal("OK", (string?)joined["status"]);
+            await SayAll(sender, room, new[] { "before" });
+            var seen = await before.ReadUntilAsync(IsChat);
+            Assert.Equal("before", (string?)seen["message"]);
+            Assert.Equal((long)joined["data"]!["offset"]! + 1, (long)seen["offset"]!);
+            Assert.Equal((string?)joined["data"]!["epoch"], (string?)seen["epoch"]);
+            epochSeen = long.Parse((string)seen["epoch"]!);
+            lastSeen = (long)seen["offset"]!;
+        }
+
+        var missed = Enumerable.Range(1, 50).Select(i => "missed-" + i).ToArray();
+        await SayAll(sender, room, missed);
+
+        await using var after = await Ws(2); // another node than before, and than the room's sender
+        await after.SendJsonAsync(new { @event = "roomAdd", room, since = new { offset = lastSeen, epoch = epochSeen.ToString() }, messageId = 2 });
+        var chat = new List<JsonObject>();
+        JsonObject? reply = null;
+        while (reply is null || chat.Count < 50)
+        {
+            var m = await after.ReadJsonAsync();
+            if (IsChat(m)) chat.Add(m);
+            else if (IsResponse(m)) reply = m;
+        }
+        Assert.Equal("OK", (string?)reply["status"]);
+        Assert.True((bool)reply["data"]!["recovered"]!);
+        Assert.Equal(50, (int)reply["data"]!["replayed"]!);
+        Assert.Equal(lastSeen + 50, (long)reply["data"]!["offset"]!);
+        Assert.Equal(missed, chat.Select(m => (string)m["message"]!));
+        Assert.Equal(Enumerable.Range(1, 50).Select(i => lastSeen + i), chat.Select(m => (long)m["offset"]!));
+
+        await SayAll(sender, room, new[] { "live" });
+        var live = await after.ReadUntilAsync(IsChat);
+        Assert.Equal("live", (string?)live["message"]);
+        Assert.Equal(lastSeen + 51, (long)live["offset"]!);
+        Assert.True(await after.IsSilentAsync()); // no duplicate of anything
+    }
+
+    [Fact]
+    public async Task Tcp_clients_should_get_positions_and_history_while_stock_clients_see_actionheros_bytes()
+    {
+        var room = await NewRoom();
+        await using var positioned = await Tcp(0);
+        await using var stock = await Tcp(1);
+        var joined = await positioned.RequestAsync($"roomAdd {room} positions");
+        Assert.Equal("OK", (string?)joined["status"]);
+        var epoch = (string)joined["data"]!["epoch"]!;
+        var start = (long)joined["data"]!["offset"]!;
+        Assert.Equal("OK", (string?)(await stock.RequestAsync($"roomAdd {room}"))["status"]);
+
+        await SayAll(positioned, room, new[] { "one", "two", "three" });
+        var plain = await stock.ReadUntilAsync(j => IsChat(j) && (string?)j["message"] == "one");
+        Assert.Null(plain["offset"]);
+        Assert.Null(plain["epoch"]);
+        Assert.Equal(new[] { "message", "room", "from", "context", "sentAt" }, plain.Select(p => p.Key));
+
+        var history = await positioned.ReadUntilAsync(IsResponse, sendFirst: $"roomHistory {room} 2");
+        Assert.Equal("OK", (string?)history["status"]);
+        var messages = history["data"]!["messages"]!.AsArray();
+        Assert.Equal(new[] { "two", "three" }, messages.Select(m => (string)m!["message"]!));
+        Assert.Equal(new[] { start + 2, start + 3 }, messages.Select(m => (long)m!["offset"]!));
+        Assert.Equal(epoch, (string?)history["data"]!["epoch"]);
+
+        await using var outsider = await Tcp(2);
+        var refused = await outsider.RequestAsync($"roomHistory {room}");
+        Assert.Equal(ChatErrors.NotInRoom(room), (string?)refused["error"]);
+    }
+
+    [Fact]
+    public async Task Bad_positions_should_get_clear_errors_and_the_connection_stays_usable()
+    {
+        var room = await NewRoom();
+        await using var ws = await Ws(0);
+        var joined = await ws.RequestAsync(new { @event = "roomAdd", room, positions = true, messageId = 1 });
+        var epoch = (string)joined["data"]!["epoch"]!;
+        var top = (long)joined["data"]!["offset"]!;
+        Assert.Equal("OK", (string?)(await ws.RequestAsync(new { @event = "roomLeave", room, messageId = 2 }))["status"]);
+
+        async Task Refused(object frame, string error)
+        {
+            await ws.SendJsonAsync(frame);
+            var reply = await ws.ReadUntilAsync(IsResponse);
+            Assert.Equal("Error: " + error, (string?)reply["error"]); // v29 websocket verb errors carry the JavaScript prefix
+        }
+        await Refused(new { @event = "roomAdd", room, since = new { offset = top + 5, epoch }, messageId = 3 }, ChatErrors.PositionInFuture(top + 5, top));
+        await Refused(new { @event = "roomAdd", room, since = new { offset = -1, epoch }, messageId = 4 }, ChatErrors.PositionOffsetInvalid);
+        await Refused(new { @event = "roomAdd", room, since = new { offset = "1", epoch }, messageId = 5 }, ChatErrors.PositionOffsetInvalid);
+        await Refused(new { @event = "roomAdd", room, since = new { offset = 0, epoch = 12 }, messageId = 6 }, ChatErrors.PositionEpochInvalid);
+        await Refused(new { @event = "roomAdd", room, since = "yesterday", messageId = 7 }, ChatErrors.PositionNotObject);
+
+        // another epoch: not an error, but nothing can be recovered
+        await ws.SendJsonAsync(new { @event = "roomAdd", room, since = new { offset = 0, epoch = "1" }, messageId = 8 });
+        var other = await ws.ReadUntilAsync(IsResponse);
+        Assert.Equal("OK", (string?)other["status"]);
+        Assert.False((bool)other["data"]!["recovered"]!);
+        Assert.Equal(epoch, (string?)other["data"]!["epoch"]);
+    }
+
+    [Fact]
+    public async Task A_gap_larger_than_the_history_should_recover_what_is_kept_and_say_recovered_false()
+    {
+        var room = await NewRoom("small"); // size 10
+        await using var sender = await Tcp(0);
+        Assert.Equal("OK", (string?)(await sender.RequestAsync($"roomAdd {room}"))["status"]);
+        await using var client = await Tcp(1);
+        var joined = await client.RequestAsync($"roomAdd {room} positions");
+        var epoch = (string)joined["data"]!["epoch"]!;
+        var top = (long)joined["data"]!["offset"]!;
+        Assert.Equal("OK", (string?)(await client.RequestAsync($"roomLeave {room}"))["status"]);
+
+        await SayAll(sender, room, Enumerable.Range(1, 20).Select(i => "m" + i));
+        await client.SendLineAsync($"roomAdd {room} since {top} {epoch}");
+        var chat = new List<JsonObject>();
+        JsonObject? reply = null;
+        while (reply is null || chat.Count < 10)
+        {
+            var m = await client.ReadJsonAsync();
+            if (IsChat(m)) chat.Add(m);
+            else if (IsResponse(m)) reply = m;
+        }
+        Assert.False((bool)reply["data"]!["recovered"]!);
+        Assert.Equal(Enumerable.Range(11, 10).Select(i => "m" + i), chat.Select(m => (string)m["message"]!));
+        Assert.True(await client.IsSilentAsync());
+    }
+
+    [Fact]
+    public async Task History_should_forget_messages_older_than_the_ttl()
+    {
+        var room = await NewRoom("brief"); // ttl 1 s
+        await using var client = await Tcp(2);
+        Assert.Equal("OK", (string?)(await client.RequestAsync($"roomAdd {room}"))["status"]);
+        await SayAll(client, room, new[] { "a", "b" });
+        var kept = await client.ReadUntilAsync(IsResponse, sendFirst: $"roomHistory {room}");
+        Assert.Equal(2, kept["data"]!["messages"]!.AsArray().Count);
+        await Eventually.TrueAsync(async () =>
+        {
+            var h = await client.ReadUntilAsync(IsResponse, sendFirst: $"roomHistory {room}");
+            return h["data"]!["messages"]!.AsArray().Count == 0;
+        }, "messages older than the ttl are gone");
+    }
+}
