@@ -1,0 +1,58 @@
+using System.Text.Json.Nodes;
+using ChatCluster.Tests.Support;
+
+namespace ChatCluster.Tests.History;
+
+/// <summary>
+/// A crash of the node that held a room (in process: sockets aborted, the actor system terminated without leaving):
+/// without Redis the room's in-memory history is gone, so it comes back in a new epoch and a rejoin says
+/// recovered:false. Never a silent gap.
+/// </summary>
+[Collection("cluster")]
+public sealed class HistoryFailoverTests : IAsyncLifetime
+{
+    private TestCluster _cluster = null!;
+
+    public async Task InitializeAsync() =>
+        _cluster = await TestCluster.StartAsync(3, """chatcluster.history.rooms = [ { pattern = "*", size = 100, ttl = 5m } ]""");
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    private async Task<TcpTestClient> Tcp(int node) => await (await TcpTestClient.ConnectAsync(_cluster[node].TcpPort)).Welcomed();
+
+    private static bool IsResponse(JsonObject m) => (string?)m["context"] == "response";
+
+    [Fact]
+    public async Task A_crash_of_the_rooms_node_should_start_a_new_epoch_and_a_rejoin_should_say_recovered_false()
+    {
+        var crashing = _cluster[2];
+        var room = await _cluster.RoomHostedOnAsync(crashing, "crashing");
+        await using var sender = await Tcp(0);
+        Assert.Equal("OK", (string?)(await sender.ReadUntilAsync(IsResponse, sendFirst: $"roomAdd {room}"))["status"]);
+
+        string epoch;
+        long offset;
+        await using (var before = await Tcp(1))
+        {
+            var joined = await before.ReadUntilAsync(IsResponse, sendFirst: $"roomAdd {room} positions");
+            epoch = (string)joined["data"]!["epoch"]!;
+            Assert.Equal("OK", (string?)(await sender.ReadUntilAsync(IsResponse, sendFirst: $"say {room} before the crash"))["status"]);
+            var seen = await before.ReadUntilAsync(m => (string?)m["message"] == "before the crash");
+            offset = (long)seen["offset"]!;
+        }
+
+        await crashing.CrashAsync();
+        // The say waits (retried) until the room is back on a survivor, then it is ordered in the room's new epoch.
+        await Eventually.TrueAsync(async () =>
+            (string?)(await sender.ReadUntilAsync(IsResponse, sendFirst: $"say {room} after the crash", timeout: Timeouts.Expect * 3))["status"] == "OK",
+            "a say reaches the revived room", Timeouts.Expect * 6);
+
+        await using var after = await Tcp(1);
+        var rejoined = await after.ReadUntilAsync(IsResponse, sendFirst: $"roomAdd {room} since {offset} {epoch}");
+        Assert.Equal("OK", (string?)rejoined["status"]);
+        Assert.False((bool)rejoined["data"]!["recovered"]!);
+        Assert.NotEqual(epoch, (string?)rejoined["data"]!["epoch"]);
+        Assert.Equal(0, (int)rejoined["data"]!["replayed"]!);
+        Assert.True(await after.IsSilentAsync()); // nothing from the old epoch is replayed as if it were continuous
+    }
+}
