@@ -103,7 +103,11 @@ public static class RoomProtocol
     /// Read a room's history for one of its members: the last <paramref name="Limit"/> messages, or (with
     /// <paramref name="Since"/>) those after a position. Answered with a <see cref="HistoryReply"/>.
     /// </summary>
-    public sealed record ReadHistory(string Room, string ConnectionId, int Limit, Position? Since) : IChatMessage, IWithRoomName;
+    public sealed record ReadHistory(string Room, string ConnectionId, int Limit, Position? Since) : IChatMessage, IWithRoomName
+    {
+        /// <summary>The reader id of the server API (no connection has it): reads any existing room.</summary>
+        public const string Server = ChatPayload.ServerSender;
+    }
 
     /// <summary>
     /// History of a room, oldest first, with the room's epoch and last offset; or an <paramref name="Error"/>.

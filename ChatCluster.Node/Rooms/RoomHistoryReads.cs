@@ -23,12 +23,13 @@ public static class RoomHistoryReads
     }
 
     /// <summary>
-    /// Members only. Without a position: the last <c>Limit</c> messages. With one: the first <c>Limit</c> after it, and
+    /// Members only (the server API reads any existing room). Without a position: the last <c>Limit</c> messages. With one: the first <c>Limit</c> after it, and
     /// whether the history holds every message after it (a client pages on from the last offset it got).
     /// </summary>
     public static HistoryReply Read(RoomState state, RoomHistory? history, long epoch, ReadHistory m, long now)
     {
-        if (state.CanLeave(m.ConnectionId) is { } notMember) return Refused(state, epoch, notMember);
+        var refusal = m.ConnectionId == ReadHistory.Server ? state.CanSay() : state.CanLeave(m.ConnectionId); // exists / is a member
+        if (refusal is not null) return Refused(state, epoch, refusal);
         if (m.Since is not { } since)
         {
             var last = history?.Last(m.Limit, now) ?? Array.Empty<HistoryEntry>();

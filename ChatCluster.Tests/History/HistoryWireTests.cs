@@ -119,6 +119,12 @@ public sealed class HistoryWireTests : IClassFixture<HistoryClusterFixture>
         Assert.Equal(new[] { start + 2, start + 3 }, messages.Select(m => (long)m!["offset"]!));
         Assert.Equal(epoch, (string?)history["data"]!["epoch"]);
 
+        var fromApi = await _cluster[2].Api.HistoryAsync(room, 1); // the server API reads any room
+        Assert.Equal(start + 3, fromApi.Entries.Single().Offset);
+        Assert.Equal(epoch, fromApi.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var missing = await Assert.ThrowsAsync<ChatCluster.Node.Api.ChatException>(() => _cluster[2].Api.HistoryAsync(room + "-none"));
+        Assert.Equal(ChatErrors.RoomNotExist, missing.Message);
+
         await using var outsider = await Tcp(2);
         var refused = await outsider.RequestAsync($"roomHistory {room}");
         Assert.Equal(ChatErrors.NotInRoom(room), (string?)refused["error"]);
