@@ -94,8 +94,8 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
             "PR" => new Presence(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt64()),
             "CC" => new CloseConnection(r.ReadString()),
             "SRF" => new SayRefused(r.ReadString(), r.ReadInt64(), r.ReadString()),
-            "RPL" => new Replay(r.ReadString(), r.ReadString(), r.ReadInt64(), ReadEntries(r)),
-            "PRP" => new PositionReply(r.ReadString(), r.ReadInt64(), r.ReadInt64(), ReadNullableBool(r), r.ReadInt32()),
+            "RPL" => new Replay(r.ReadString(), r.ReadString(), r.ReadInt64(), ReadEntries(r), ReadPositionReply(r), ReadRef(r)),
+            "PRP" => ReadPositionReply(r),
             "RH" => new ReadHistory(r.ReadString(), r.ReadString(), r.ReadInt32(), ReadPosition(r)),
             "HR" => new HistoryReply(r.ReadString(), r.ReadInt64(), r.ReadInt64(), ReadEntries(r), ReadNullableBool(r), ReadNullable(r)),
             _ => throw new System.Runtime.Serialization.SerializationException($"ChatMessageSerializer: unknown manifest [{manifest}]"),
@@ -152,8 +152,11 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
             case Presence m: w.Write(m.Room); w.Write(m.Kind); w.Write(m.ConnectionId); w.Write(m.At); break;
             case CloseConnection m: w.Write(m.ConnectionId); break;
             case SayRefused m: w.Write(m.Room); w.Write(m.SayId); w.Write(m.Error); break;
-            case Replay m: w.Write(m.Room); w.Write(m.ConnectionId); w.Write(m.Epoch); WriteEntries(w, m.Entries); break;
-            case PositionReply m: w.Write(m.Room); w.Write(m.Epoch); w.Write(m.Offset); WriteNullableBool(w, m.Recovered); w.Write(m.Replayed); break;
+            case Replay m:
+                w.Write(m.Room); w.Write(m.ConnectionId); w.Write(m.Epoch); WriteEntries(w, m.Entries); WritePositionReply(w, m.Reply);
+                WriteRef(w, m.ReplyTo);
+                break;
+            case PositionReply m: WritePositionReply(w, m); break;
             case ReadHistory m: w.Write(m.Room); w.Write(m.ConnectionId); w.Write(m.Limit); WritePosition(w, m.Since); break;
             case HistoryReply m:
                 w.Write(m.Room); w.Write(m.Epoch); w.Write(m.Offset); WriteEntries(w, m.Entries); WriteNullableBool(w, m.Recovered);
@@ -243,6 +246,14 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
         for (var i = 0; i < count; i++) entries[i] = new HistoryEntry(r.ReadInt64(), ReadPayload(r), r.ReadInt64());
         return entries;
     }
+
+    private static void WritePositionReply(BinaryWriter w, PositionReply m)
+    {
+        w.Write(m.Room); w.Write(m.Epoch); w.Write(m.Offset); WriteNullableBool(w, m.Recovered); w.Write(m.Replayed);
+    }
+
+    private static PositionReply ReadPositionReply(BinaryReader r) =>
+        new(r.ReadString(), r.ReadInt64(), r.ReadInt64(), ReadNullableBool(r), r.ReadInt32());
 
     private static void WriteNullableBool(BinaryWriter w, bool? b) => w.Write(b switch { null => (byte)0, false => (byte)1, true => (byte)2 });
 

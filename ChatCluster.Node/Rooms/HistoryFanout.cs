@@ -17,11 +17,15 @@ public static class HistoryFanout
         foreach (var connection in members.Positioned()) connection.Transport.Send(bytes);
     }
 
-    /// <summary>What a rejoining member missed, in order, to that member only (gone already: nothing to do).</summary>
+    /// <summary>
+    /// What a rejoining member missed, in order, to that member only; then the join's answer goes on to the connection,
+    /// which writes it behind them (a member gone already gets nothing; its join is answered all the same).
+    /// </summary>
     public static void Replay(LocalRoomMembers? members, Replay m)
     {
-        if (members is null || !members.TryGet(m.ConnectionId, out var member)) return;
-        foreach (var entry in m.Entries)
-            member.Connection.Transport.Send(ChatPayloadEncoder.EncodePositioned(entry.Payload, entry.Offset, m.Epoch));
+        if (members is not null && members.TryGet(m.ConnectionId, out var member))
+            foreach (var entry in m.Entries)
+                member.Connection.Transport.Send(ChatPayloadEncoder.EncodePositioned(entry.Payload, entry.Offset, m.Epoch));
+        m.ReplyTo.Tell(m.Reply, Akka.Actor.ActorRefs.NoSender);
     }
 }

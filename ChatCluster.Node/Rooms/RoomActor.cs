@@ -429,9 +429,8 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         m.NodeFanout.Tell(new MemberAdded(_state.Room, m.ConnectionId, m.JoinedAt, m.Positions || m.Since is not null));
         UpdateIdleTimeout();
         // With positions: what the member missed goes to its node now, so it is written before any later message.
-        Sender.Tell(m.Positions || m.Since is not null
-            ? RoomHistoryReads.Join(_state, _history, _incarnation, m, Now())
-            : new RoomReply(_state.Room, null));
+        if (m.Positions || m.Since is not null) RoomHistoryReads.Join(_state, _history, _incarnation, m, Now(), Sender);
+        else Sender.Tell(new RoomReply(_state.Room, null));
         Announce(Presence.Join, m.ConnectionId);
     }
 

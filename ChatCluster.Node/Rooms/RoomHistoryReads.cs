@@ -11,15 +11,21 @@ namespace ChatCluster.Node.Rooms;
 public static class RoomHistoryReads
 {
     /// <summary>
-    /// The member was just added. With a position, what it missed goes to its node as one <see cref="Replay"/> (before
-    /// any later message of the room, which the room has not ordered yet); the reply gives the room's position.
+    /// The member was just added; answer its join with the room's position. With a position to recover from, what it
+    /// missed goes to its node as one <see cref="Replay"/> (before any later message of the room, which the room has not
+    /// ordered yet) that carries the answer: the node writes the replay, then hands the answer on, so the client reads
+    /// the missed messages before the reply.
     /// </summary>
-    public static PositionReply Join(RoomState state, RoomHistory? history, long epoch, JoinRoom m, long now)
+    public static void Join(RoomState state, RoomHistory? history, long epoch, JoinRoom m, long now, IActorRef replyTo)
     {
-        if (m.Since is not { } since) return new PositionReply(state.Room, epoch, state.Seq, null, 0);
+        if (m.Since is not { } since)
+        {
+            replyTo.Tell(new PositionReply(state.Room, epoch, state.Seq, null, 0));
+            return;
+        }
         var (recovered, missed) = RoomRecovery.Recover(history, since, epoch, state.Seq, now);
-        if (missed.Count > 0) m.NodeFanout.Tell(new Replay(state.Room, m.ConnectionId, epoch, missed));
-        return new PositionReply(state.Room, epoch, state.Seq, recovered, missed.Count);
+        var reply = new PositionReply(state.Room, epoch, state.Seq, recovered, missed.Count);
+        m.NodeFanout.Tell(new Replay(state.Room, m.ConnectionId, epoch, missed, reply, replyTo));
     }
 
     /// <summary>

@@ -51,8 +51,10 @@ public sealed class HistoryMessageSerializerSpec : Akka.TestKit.Xunit2.TestKit
     public void Replays_and_history_replies_should_round_trip_their_entries()
     {
         var entries = new[] { new HistoryEntry(4, Payload, 100), new HistoryEntry(5, Payload with { MessageJson = "\"yo\"" }, 101) };
-        var replay = RoundTrip(new Replay("r", "c1", 42, entries), "RPL");
-        Assert.Equal(("r", "c1", 42L), (replay.Room, replay.ConnectionId, replay.Epoch));
+        var asker = CreateTestProbe().Ref;
+        var answer = new PositionReply("r", 42, 5, true, 2);
+        var replay = RoundTrip(new Replay("r", "c1", 42, entries, answer, asker), "RPL");
+        Assert.Equal(("r", "c1", 42L, answer, asker), (replay.Room, replay.ConnectionId, replay.Epoch, replay.Reply, replay.ReplyTo));
         Assert.Equal(entries, replay.Entries);
 
         var reply = RoundTrip(new HistoryReply("r", 42, 5, entries, true, null), "HR");

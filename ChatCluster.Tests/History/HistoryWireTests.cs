@@ -72,14 +72,12 @@ public sealed class HistoryWireTests : IClassFixture<HistoryClusterFixture>
 
         await using var after = await Ws(2); // another node than before, and than the room's sender
         await after.SendJsonAsync(new { @event = "roomAdd", room, since = new { offset = lastSeen, epoch = epochSeen.ToString() }, messageId = 2 });
+        // The missed messages first, in order, then the reply (the node writes the replay before it hands the reply on).
         var chat = new List<JsonObject>();
-        JsonObject? reply = null;
-        while (reply is null || chat.Count < 50)
-        {
-            var m = await after.ReadJsonAsync();
-            if (IsChat(m)) chat.Add(m);
-            else if (IsResponse(m)) reply = m;
-        }
+        for (var i = 0; i < 50; i++) chat.Add(await after.ReadJsonAsync());
+        Assert.All(chat, m => Assert.True(IsChat(m), m.ToJsonString()));
+        var reply = await after.ReadJsonAsync();
+        Assert.True(IsResponse(reply), reply.ToJsonString());
         Assert.Equal("OK", (string?)reply["status"]);
         Assert.True((bool)reply["data"]!["recovered"]!);
         Assert.Equal(50, (int)reply["data"]!["replayed"]!);
@@ -175,13 +173,9 @@ public sealed class HistoryWireTests : IClassFixture<HistoryClusterFixture>
         await SayAll(sender, room, Enumerable.Range(1, 20).Select(i => "m" + i));
         await client.SendLineAsync($"roomAdd {room} since {top} {epoch}");
         var chat = new List<JsonObject>();
-        JsonObject? reply = null;
-        while (reply is null || chat.Count < 10)
-        {
-            var m = await client.ReadJsonAsync();
-            if (IsChat(m)) chat.Add(m);
-            else if (IsResponse(m)) reply = m;
-        }
+        for (var i = 0; i < 10; i++) chat.Add(await client.ReadJsonAsync());
+        var reply = await client.ReadJsonAsync();
+        Assert.True(IsResponse(reply), reply.ToJsonString());
         Assert.False((bool)reply["data"]!["recovered"]!);
         Assert.Equal(Enumerable.Range(11, 10).Select(i => "m" + i), chat.Select(m => (string)m["message"]!));
         Assert.True(await client.IsSilentAsync());
