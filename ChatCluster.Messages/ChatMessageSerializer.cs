@@ -94,7 +94,8 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
             "PR" => new Presence(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt64()),
             "CC" => new CloseConnection(r.ReadString()),
             "SRF" => new SayRefused(r.ReadString(), r.ReadInt64(), r.ReadString()),
-            "RPL" => new Replay(r.ReadString(), r.ReadString(), r.ReadInt64(), ReadEntries(r), ReadPositionReply(r), ReadRef(r)),
+            "RPL" => new Replay(r.ReadString(), r.ReadString(), r.ReadInt64(), ReadEntries(r),
+                r.ReadBoolean() ? ReadPositionReply(r) : null, r.ReadBoolean() ? ReadRef(r) : null),
             "PRP" => ReadPositionReply(r),
             "RH" => new ReadHistory(r.ReadString(), r.ReadString(), r.ReadInt32(), ReadPosition(r)),
             "HR" => new HistoryReply(r.ReadString(), r.ReadInt64(), r.ReadInt64(), ReadEntries(r), ReadNullableBool(r), ReadNullable(r)),
@@ -153,8 +154,11 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
             case CloseConnection m: w.Write(m.ConnectionId); break;
             case SayRefused m: w.Write(m.Room); w.Write(m.SayId); w.Write(m.Error); break;
             case Replay m:
-                w.Write(m.Room); w.Write(m.ConnectionId); w.Write(m.Epoch); WriteEntries(w, m.Entries); WritePositionReply(w, m.Reply);
-                WriteRef(w, m.ReplyTo);
+                w.Write(m.Room); w.Write(m.ConnectionId); w.Write(m.Epoch); WriteEntries(w, m.Entries);
+                w.Write(m.Reply is not null);
+                if (m.Reply is not null) WritePositionReply(w, m.Reply);
+                w.Write(m.ReplyTo is not null);
+                if (m.ReplyTo is not null) WriteRef(w, m.ReplyTo);
                 break;
             case PositionReply m: WritePositionReply(w, m); break;
             case ReadHistory m: w.Write(m.Room); w.Write(m.ConnectionId); w.Write(m.Limit); WritePosition(w, m.Since); break;

@@ -88,11 +88,13 @@ public static class RoomProtocol
 
     /// <summary>
     /// The messages a rejoining member missed, sent by the room to the member's node right after <see cref="MemberAdded"/>
-    /// (so before any message the room orders later): the node writes them to that member only, in order, and then
-    /// hands the join's <paramref name="Reply"/> to <paramref name="ReplyTo"/>, so the client reads the replay before the reply.
+    /// (so before any message the room orders later): the node writes them to that member only, in order. A long replay
+    /// comes in several of these (each below the remoting frame size); the last one carries the join's
+    /// <paramref name="Reply"/>, which the node hands to <paramref name="ReplyTo"/> after writing, so the client reads the
+    /// replay before the reply.
     /// </summary>
-    public sealed record Replay(string Room, string ConnectionId, long Epoch, IReadOnlyList<HistoryEntry> Entries, PositionReply Reply, IActorRef ReplyTo)
-        : IChatMessage;
+    public sealed record Replay(string Room, string ConnectionId, long Epoch, IReadOnlyList<HistoryEntry> Entries, PositionReply? Reply,
+        IActorRef? ReplyTo) : IChatMessage;
 
     /// <summary>
     /// The answer to a join with positions: the room's epoch and last offset. <paramref name="Recovered"/>: null when

@@ -26,6 +26,6 @@ public static class HistoryFanout
         if (members is not null && members.TryGet(m.ConnectionId, out var member))
             foreach (var entry in m.Entries)
                 member.Connection.Transport.Send(ChatPayloadEncoder.EncodePositioned(entry.Payload, entry.Offset, m.Epoch));
-        m.ReplyTo.Tell(m.Reply, Akka.Actor.ActorRefs.NoSender);
+        if (m.Reply is not null) m.ReplyTo?.Tell(m.Reply, Akka.Actor.ActorRefs.NoSender);
     }
 }

@@ -12,6 +12,9 @@ public sealed record HistoryRule(string Pattern, int Size, TimeSpan Ttl);
 /// </summary>
 public sealed record HistorySettings(IReadOnlyList<HistoryRule> Rules)
 {
+    /// <summary><c>chatcluster.history.max-chunk-bytes</c>: the most history the room sends in one message between nodes.</summary>
+    public int MaxChunkBytes { get; init; } = 64 * 1024;
+
     public static readonly HistorySettings Off = new(Array.Empty<HistoryRule>());
 
     /// <summary>The rule for <paramref name="room"/>, or null when the room keeps no history.</summary>
@@ -31,7 +34,12 @@ public sealed record HistorySettings(IReadOnlyList<HistoryRule> Rules)
         var max = root.GetLong(maxPath);
         if (max is < 1 or > int.MaxValue) throw new ConfigurationException($"{maxPath} must be between 1 and {int.MaxValue}, was {max}");
         var rules = root.GetValue(path).GetArray().Select((v, i) => Rule(v.GetObject(), i, (int)max)).ToArray();
-        return new HistorySettings(rules);
+        const string chunkPath = "chatcluster.history.max-chunk-bytes";
+        if (!root.HasPath(chunkPath)) throw new ConfigurationException($"{chunkPath} is missing (see hocon/base.conf)");
+        var chunk = root.GetByteSize(chunkPath);
+        if (chunk is not (>= 1024 and <= 120_000))
+            throw new ConfigurationException($"{chunkPath} must be between 1024 and 120000 bytes (below Akka's remoting frame size), was {chunk}");
+        return new HistorySettings(rules) { MaxChunkBytes = (int)chunk };
     }
 
     private static HistoryRule Rule(Akka.Configuration.Hocon.HoconObject entry, int index, int max)

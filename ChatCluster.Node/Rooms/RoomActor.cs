@@ -130,7 +130,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             case DestroyRoom: HandleDestroy(); break;
             case Terminated t: HandleTerminated(t.ActorRef); break;
             case RejoinMembers m: HandleRejoin(m); break;
-            case ReadHistory m: Sender.Tell(RoomHistoryReads.Read(_state, _history, _incarnation, m, Now())); break;
+            case ReadHistory m: Sender.Tell(RoomHistoryReads.Read(_state, _history, _incarnation, m, Now(), _settings.History.MaxChunkBytes)); break;
             case RejoinTimeout: break;
             case ReceiveTimeout: Context.Parent.Tell(new Passivate(PoisonPill.Instance)); break;
             case UpdateSuccess: break;
@@ -429,7 +429,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         m.NodeFanout.Tell(new MemberAdded(_state.Room, m.ConnectionId, m.JoinedAt, m.Positions || m.Since is not null));
         UpdateIdleTimeout();
         // With positions: what the member missed goes to its node now, so it is written before any later message.
-        if (m.Positions || m.Since is not null) RoomHistoryReads.Join(_state, _history, _incarnation, m, Now(), Sender);
+        if (m.Positions || m.Since is not null) RoomHistoryReads.Join(_state, _history, _incarnation, m, Now(), _settings.History.MaxChunkBytes, Sender);
         else Sender.Tell(new RoomReply(_state.Room, null));
         Announce(Presence.Join, m.ConnectionId);
     }

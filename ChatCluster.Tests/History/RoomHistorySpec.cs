@@ -72,6 +72,30 @@ public sealed class RoomHistorySpec
         Assert.Throws<ArgumentException>(() => h.Append(3, Say(3), 0));
     }
 
+    // message sizes (chars), budget -> run sizes (Split) / entries kept from the oldest / from the newest (Fit)
+    public static TheoryData<string, int[], int, int[], int, int> ChunkCases => new()
+    {
+        { "nothing", Array.Empty<int>(), 1000, new[] { 0 }, 0, 0 },
+        { "all fit", new[] { 10, 10, 10 }, 1000, new[] { 3 }, 3, 3 },
+        { "two per chunk", new[] { 400, 400, 400, 400, 400 }, 1000, new[] { 2, 2, 1 }, 2, 2 },
+        { "one too big alone", new[] { 5000, 10 }, 1000, new[] { 1, 1 }, 1, 1 },
+        { "big at the end", new[] { 10, 10, 5000 }, 1000, new[] { 2, 1 }, 2, 1 },
+    };
+
+    [Theory]
+    [MemberData(nameof(ChunkCases))]
+    public void History_should_go_between_nodes_in_chunks_below_the_frame_size(string name, int[] sizes, int budget, int[] runs,
+        int fitOldest, int fitNewest)
+    {
+        _ = name;
+        var entries = sizes.Select((n, i) => new HistoryEntry(i + 1, new ChatPayload("r", "c", JsonText.Quote(new string('x', n)), 0), 0)).ToArray();
+        var split = HistoryChunks.Split(entries, budget);
+        Assert.Equal(runs, split.Select(r => r.Count));
+        Assert.Equal(entries.Select(e => e.Offset), split.SelectMany(r => r).Select(e => e.Offset));
+        Assert.Equal(entries.Take(fitOldest).Select(e => e.Offset), HistoryChunks.Fit(entries, budget, newest: false).Select(e => e.Offset));
+        Assert.Equal(entries.TakeLast(fitNewest).Select(e => e.Offset), HistoryChunks.Fit(entries, budget, newest: true).Select(e => e.Offset));
+    }
+
     // since (epoch, offset) against a room in epoch 7 at offset 10 with no history -> error, recovered
     public static TheoryData<string, long, long, string?, bool> RecoveryCases => new()
     {
@@ -186,6 +210,7 @@ public sealed class RoomHistorySpec
     [InlineData("""chatcluster.history.rooms = [ { pattern = "*", size = 5, ttl = soon } ]""", "chatcluster.history.rooms[0].ttl")]
     [InlineData("""chatcluster.history.rooms = [ { size = 5, ttl = 1m } ]""", "chatcluster.history.rooms[0] needs `pattern`")]
     [InlineData("""chatcluster.history.max-size = 0""", "chatcluster.history.max-size")]
+    [InlineData("""chatcluster.history.max-chunk-bytes = 1MiB""", "chatcluster.history.max-chunk-bytes")]
     public void History_settings_should_fail_naming_the_key(string hocon, string named)
     {
         var e = Assert.Throws<ConfigurationException>(() => HistorySettings.Create(Load(hocon)));
