@@ -51,6 +51,7 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
         PositionReply => "PRP",
         ReadHistory => "RH",
         HistoryReply => "HR",
+        HistoryHandOver => "HHO",
         _ => throw new ArgumentException($"ChatMessageSerializer cannot serialize {o.GetType().FullName}", nameof(o)),
     };
 
@@ -98,6 +99,7 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
                 r.ReadBoolean() ? ReadPositionReply(r) : null, r.ReadBoolean() ? ReadRef(r) : null),
             "PRP" => ReadPositionReply(r),
             "RH" => new ReadHistory(r.ReadString(), r.ReadString(), r.ReadInt32(), ReadPosition(r)),
+            "HHO" => new HistoryHandOver(r.ReadString(), r.ReadInt64(), r.ReadInt64(), ReadEntries(r)),
             "HR" => new HistoryReply(r.ReadString(), r.ReadInt64(), r.ReadInt64(), ReadEntries(r), ReadNullableBool(r), ReadNullable(r)),
             _ => throw new System.Runtime.Serialization.SerializationException($"ChatMessageSerializer: unknown manifest [{manifest}]"),
         };
@@ -162,6 +164,7 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
                 break;
             case PositionReply m: WritePositionReply(w, m); break;
             case ReadHistory m: w.Write(m.Room); w.Write(m.ConnectionId); w.Write(m.Limit); WritePosition(w, m.Since); break;
+            case HistoryHandOver m: w.Write(m.Room); w.Write(m.Epoch); w.Write(m.Seq); WriteEntries(w, m.Entries); break;
             case HistoryReply m:
                 w.Write(m.Room); w.Write(m.Epoch); w.Write(m.Offset); WriteEntries(w, m.Entries); WriteNullableBool(w, m.Recovered);
                 WriteNullable(w, m.Error);

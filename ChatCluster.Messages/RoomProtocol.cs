@@ -104,6 +104,13 @@ public static class RoomProtocol
     public sealed record PositionReply(string Room, long Epoch, long Offset, bool? Recovered, int Replayed) : IChatMessage;
 
     /// <summary>
+    /// A room's history, handed from its actor that stops for a graceful hand-over (node leave, rebalance) to the one
+    /// that starts elsewhere (through the shard region, like any room command): the new actor continues the same epoch
+    /// and offsets if it has not ordered a message of its own yet (then clients recover across the move).
+    /// </summary>
+    public sealed record HistoryHandOver(string Room, long Epoch, long Seq, IReadOnlyList<HistoryEntry> Entries) : IChatMessage, IWithRoomName;
+
+    /// <summary>
     /// Read a room's history for one of its members: the last <paramref name="Limit"/> messages, or (with
     /// <paramref name="Since"/>) those after a position. Answered with a <see cref="HistoryReply"/>.
     /// </summary>

@@ -40,7 +40,8 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     private readonly RoomActorSettings _settings;
     private readonly IActorRef _replicator;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly long _incarnation = Random.Shared.NextInt64(1, long.MaxValue);
+    // The epoch of the room's messages: new per actor, unless a graceful hand-over brings the previous one (history).
+    private long _incarnation = Random.Shared.NextInt64(1, long.MaxValue);
     private bool _resolving;
     // Nodes asked for their members that have not answered yet; commands wait (stash) until all answer or time runs out,
     // so the first message after a move already reaches every member.
@@ -94,6 +95,12 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
 
     protected override void OnCommand(object message)
     {
+        if (message is RoomHandOff) // in every phase: the hand-over waits for this actor to stop
+        {
+            RoomHandOff.SendHistory(Context, _state.Room, _incarnation, _state.Seq, _history, Now());
+            Context.Stop(Self);
+            return;
+        }
         if (_resolving)
         {
             Resolve(message);
@@ -130,6 +137,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             case DestroyRoom: HandleDestroy(); break;
             case Terminated t: HandleTerminated(t.ActorRef); break;
             case RejoinMembers m: HandleRejoin(m); break;
+            case HistoryHandOver m: AdoptHistory(m); break;
             case ReadHistory m: Sender.Tell(RoomHistoryReads.Read(_state, _history, _incarnation, m, Now(), _settings.History.MaxChunkBytes)); break;
             case RejoinTimeout: break;
             case ReceiveTimeout: Context.Parent.Tell(new Passivate(PoisonPill.Instance)); break;
@@ -488,6 +496,17 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         // ActionHero nodes deliver it to their members; ChatCluster nodes ignore it (they got the Deliver above).
         _redis?.PublishChat(payload);
         return deliver;
+    }
+
+    // The previous actor's history after a graceful hand-over: same epoch and offsets, so clients recover across the
+    // move. Only before this actor ordered a message of its own (else its epoch is already out: clients see it change).
+    private void AdoptHistory(HistoryHandOver m)
+    {
+        if (_history is null || _state.Seq != 0 || _history.Count != 0) return;
+        _incarnation = m.Epoch;
+        _state.ContinueFrom(m.Seq);
+        foreach (var e in m.Entries) _history.Append(e.Offset, e.Payload, e.At);
+        _log.Info("room {0}: history handed over ({1} messages, offset {2})", _state.Room, m.Entries.Count, m.Seq);
     }
 
     // Members keep a room alive; an empty room stops after a while (its existence is in the journal).
