@@ -47,6 +47,14 @@ public static class ChatErrors
     public static string FileTooLarge(long maxBytes) => $"that file is too large (the limit is {maxBytes} bytes)";
     public const string RpcUnavailable = "RPC unavailable: not connected to the redis pub/sub server";
 
+    // Positions and history (docs/history.md): a bad position or limit is refused; the connection stays usable.
+    public const string PositionNotObject = "since must be an object {\"offset\": number, \"epoch\": string}";
+    public const string PositionOffsetInvalid = "since.offset must be a whole number >= 0";
+    public const string PositionEpochInvalid = "since.epoch must be a room epoch (a string of digits, as the server sent it)";
+    public const string PositionsFlagInvalid = "positions must be true or false";
+    public const string HistoryLimitInvalid = "limit must be a whole number >= 1";
+    public static string PositionInFuture(long offset, long last) => $"since.offset {offset} is ahead of the room (its last offset is {last})";
+
     // Limits (chatcluster.limits): admission, timeouts, rate limits.
     public const string TooManyConnections = "the server has too many connections, try again later";
     public const string TooManyConnectionsFromAddress = "too many connections from your address, try again later";

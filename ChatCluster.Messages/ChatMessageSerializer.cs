@@ -49,6 +49,11 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
         SayRefused => "SRF",
         DeliveryConfirmed => "DC",
         SayConfirmed => "SC",
+        Replay => "RPL",
+        PositionReply => "PRP",
+        ReadHistory => "RH",
+        HistoryReply => "HR",
+        HistoryHandOver => "HHO",
         _ => throw new ArgumentException($"ChatMessageSerializer cannot serialize {o.GetType().FullName}", nameof(o)),
     };
 
@@ -72,14 +77,14 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
             "DR" => new DestroyRoom(r.ReadString()),
             "CE" => new CheckRoomExists(r.ReadString()),
             "CER" => new RoomExistsReply(r.ReadString(), r.ReadBoolean()),
-            "J" => new JoinRoom(r.ReadString(), r.ReadString(), ReadRef(r), ReadRef(r), r.ReadInt64()),
+            "J" => ReadJoin(r),
             "L" => new LeaveRoom(r.ReadString(), r.ReadString()),
             "GS" => new GetRoomStatus(r.ReadString()),
             "GSR" => ReadStatus(r),
             "S" => ReadSay(r),
             "RR" => new RoomReply(r.ReadString(), ReadNullable(r)),
             "D" => ReadDeliver(r),
-            "MA" => new MemberAdded(r.ReadString(), r.ReadString(), r.ReadInt64()),
+            "MA" => new MemberAdded(r.ReadString(), r.ReadString(), r.ReadInt64(), More(r) && r.ReadBoolean()),
             "MR" => new MemberRemoved(r.ReadString(), r.ReadString()),
             "RFR" => new RemovedFromRoom(r.ReadString()),
             "EC" => new RoomCreated(r.ReadString(), r.ReadInt64(), r.ReadInt64()),
@@ -94,6 +99,12 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
             "SRF" => new SayRefused(r.ReadString(), r.ReadInt64(), r.ReadString()),
             "DC" => new DeliveryConfirmed(r.ReadString(), ReadTicket(r)!, ReadRef(r)),
             "SC" => new SayConfirmed(r.ReadString(), ReadTicket(r)!),
+            "RPL" => new Replay(r.ReadString(), r.ReadString(), r.ReadInt64(), ReadEntries(r),
+                r.ReadBoolean() ? ReadPositionReply(r) : null, r.ReadBoolean() ? ReadRef(r) : null),
+            "PRP" => ReadPositionReply(r),
+            "RH" => new ReadHistory(r.ReadString(), r.ReadString(), r.ReadInt32(), ReadPosition(r)),
+            "HHO" => new HistoryHandOver(r.ReadString(), r.ReadInt64(), r.ReadInt64(), ReadEntries(r)),
+            "HR" => new HistoryReply(r.ReadString(), r.ReadInt64(), r.ReadInt64(), ReadEntries(r), ReadNullableBool(r), ReadNullable(r)),
             _ => throw new System.Runtime.Serialization.SerializationException($"ChatMessageSerializer: unknown manifest [{manifest}]"),
         };
     }
@@ -109,6 +120,8 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
             case RoomExistsReply m: w.Write(m.Room); w.Write(m.Exists); break;
             case JoinRoom m:
                 w.Write(m.Room); w.Write(m.ConnectionId); WriteRef(w, m.Connection); WriteRef(w, m.NodeFanout); w.Write(m.JoinedAt);
+                // Appended (history): written only when used, so a plain join stays byte for byte what older nodes read.
+                if (m.Positions || m.Since is not null) { w.Write(m.Positions); WritePosition(w, m.Since); }
                 break;
             case LeaveRoom m: w.Write(m.Room); w.Write(m.ConnectionId); break;
             case GetRoomStatus m: w.Write(m.Room); break;
@@ -133,7 +146,10 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
                     WriteRef(w, m.ConfirmTo);
                 }
                 break;
-            case MemberAdded m: w.Write(m.Room); w.Write(m.ConnectionId); w.Write(m.JoinedAt); break;
+            case MemberAdded m:
+                w.Write(m.Room); w.Write(m.ConnectionId); w.Write(m.JoinedAt);
+                if (m.Positions) w.Write(true);
+                break;
             case MemberRemoved m: w.Write(m.Room); w.Write(m.ConnectionId); break;
             case RemovedFromRoom m: w.Write(m.Room); break;
             case RoomCreated m: w.Write(m.Room); w.Write(m.Epoch); w.Write(m.CreatedAt); break;
@@ -153,6 +169,20 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
             case SayRefused m: w.Write(m.Room); w.Write(m.SayId); w.Write(m.Error); break;
             case DeliveryConfirmed m: w.Write(m.Room); WriteTicket(w, m.Ticket); WriteRef(w, m.NodeFanout); break;
             case SayConfirmed m: w.Write(m.Room); WriteTicket(w, m.Ticket); break;
+            case Replay m:
+                w.Write(m.Room); w.Write(m.ConnectionId); w.Write(m.Epoch); WriteEntries(w, m.Entries);
+                w.Write(m.Reply is not null);
+                if (m.Reply is not null) WritePositionReply(w, m.Reply);
+                w.Write(m.ReplyTo is not null);
+                if (m.ReplyTo is not null) WriteRef(w, m.ReplyTo);
+                break;
+            case PositionReply m: WritePositionReply(w, m); break;
+            case ReadHistory m: w.Write(m.Room); w.Write(m.ConnectionId); w.Write(m.Limit); WritePosition(w, m.Since); break;
+            case HistoryHandOver m: w.Write(m.Room); w.Write(m.Epoch); w.Write(m.Seq); WriteEntries(w, m.Entries); break;
+            case HistoryReply m:
+                w.Write(m.Room); w.Write(m.Epoch); w.Write(m.Offset); WriteEntries(w, m.Entries); WriteNullableBool(w, m.Recovered);
+                WriteNullable(w, m.Error);
+                break;
             default: throw new ArgumentException($"ChatMessageSerializer cannot serialize {obj.GetType().FullName}", nameof(obj));
         }
     }
@@ -217,6 +247,48 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
         for (var i = 0; i < count; i++) members[i] = new Rejoin(r.ReadString(), ReadRef(r), r.ReadInt64());
         return new RejoinMembers(room, fanout, members);
     }
+
+    private JoinRoom ReadJoin(BinaryReader r)
+    {
+        var join = new JoinRoom(r.ReadString(), r.ReadString(), ReadRef(r), ReadRef(r), r.ReadInt64());
+        return More(r) ? join with { Positions = r.ReadBoolean(), Since = ReadPosition(r) } : join;
+    }
+
+    private static void WritePosition(BinaryWriter w, Position? p)
+    {
+        w.Write(p is not null);
+        if (p is null) return;
+        w.Write(p.Epoch);
+        w.Write(p.Offset);
+    }
+
+    private static Position? ReadPosition(BinaryReader r) => r.ReadBoolean() ? new Position(r.ReadInt64(), r.ReadInt64()) : null;
+
+    private static void WriteEntries(BinaryWriter w, IReadOnlyList<HistoryEntry> entries)
+    {
+        w.Write(entries.Count);
+        foreach (var e in entries) { w.Write(e.Offset); WritePayload(w, e.Payload); w.Write(e.At); }
+    }
+
+    private static HistoryEntry[] ReadEntries(BinaryReader r)
+    {
+        var count = r.ReadInt32();
+        var entries = new HistoryEntry[count];
+        for (var i = 0; i < count; i++) entries[i] = new HistoryEntry(r.ReadInt64(), ReadPayload(r), r.ReadInt64());
+        return entries;
+    }
+
+    private static void WritePositionReply(BinaryWriter w, PositionReply m)
+    {
+        w.Write(m.Room); w.Write(m.Epoch); w.Write(m.Offset); WriteNullableBool(w, m.Recovered); w.Write(m.Replayed);
+    }
+
+    private static PositionReply ReadPositionReply(BinaryReader r) =>
+        new(r.ReadString(), r.ReadInt64(), r.ReadInt64(), ReadNullableBool(r), r.ReadInt32());
+
+    private static void WriteNullableBool(BinaryWriter w, bool? b) => w.Write(b switch { null => (byte)0, false => (byte)1, true => (byte)2 });
+
+    private static bool? ReadNullableBool(BinaryReader r) => r.ReadByte() switch { 0 => null, 1 => false, _ => true };
 
     private static void WriteNullable(BinaryWriter w, string? s)
     {

@@ -20,7 +20,14 @@ public static class RoomProtocol
     /// Join a member. <paramref name="NodeFanout"/> is the fan-out actor of the node that holds the connection:
     /// the room tells it <see cref="MemberAdded"/> before it replies, so no later message can miss the new member.
     /// </summary>
-    public sealed record JoinRoom(string Room, string ConnectionId, IActorRef Connection, IActorRef NodeFanout, long JoinedAt)
+    /// <remarks>
+    /// <paramref name="Positions"/>: the client opted in to offsets (docs/history.md): its node writes every message of
+    /// the room with its offset and epoch, and the room answers with a <see cref="PositionReply"/>. <paramref name="Since"/>:
+    /// the last position the client saw; the room replays what it missed (a <see cref="Replay"/> to the node, before any
+    /// later message) and says whether that was all of it. Since implies positions.
+    /// </remarks>
+    public sealed record JoinRoom(string Room, string ConnectionId, IActorRef Connection, IActorRef NodeFanout, long JoinedAt,
+        bool Positions = false, Position? Since = null)
         : IChatMessage, IWithRoomName;
 
     public sealed record LeaveRoom(string Room, string ConnectionId) : IChatMessage, IWithRoomName;
@@ -77,7 +84,57 @@ public static class RoomProtocol
     /// <summary>Every other node with members has the say: the sender's node writes the sender's OK.</summary>
     public sealed record SayConfirmed(string Room, SayTicket Ticket) : IChatMessage;
 
-    public sealed record MemberAdded(string Room, string ConnectionId, long JoinedAt) : IChatMessage;
+    /// <summary><paramref name="Positions"/>: write this member's messages with offset and epoch (it opted in).</summary>
+    public sealed record MemberAdded(string Room, string ConnectionId, long JoinedAt, bool Positions = false) : IChatMessage;
+
+    // ---- positions and history (docs/history.md) ----
+
+    /// <summary>A place in a room's message stream: the room's <paramref name="Epoch"/> and the offset of a message in it.</summary>
+    public sealed record Position(long Epoch, long Offset);
+
+    /// <summary>One message of a room's history: its offset, the message, and when the room ordered it (ms since 1970).</summary>
+    public sealed record HistoryEntry(long Offset, ChatPayload Payload, long At);
+
+    /// <summary>
+    /// The messages a rejoining member missed, sent by the room to the member's node right after <see cref="MemberAdded"/>
+    /// (so before any message the room orders later): the node writes them to that member only, in order. A long replay
+    /// comes in several of these (each below the remoting frame size); the last one carries the join's
+    /// <paramref name="Reply"/>, which the node hands to <paramref name="ReplyTo"/> after writing, so the client reads the
+    /// replay before the reply.
+    /// </summary>
+    public sealed record Replay(string Room, string ConnectionId, long Epoch, IReadOnlyList<HistoryEntry> Entries, PositionReply? Reply,
+        IActorRef? ReplyTo) : IChatMessage;
+
+    /// <summary>
+    /// The answer to a join with positions: the room's epoch and last offset. <paramref name="Recovered"/>: null when
+    /// the join gave no position; true when every message after it was replayed; false when some could not be (epoch
+    /// changed, or the history no longer holds them).
+    /// </summary>
+    public sealed record PositionReply(string Room, long Epoch, long Offset, bool? Recovered, int Replayed) : IChatMessage;
+
+    /// <summary>
+    /// A room's history, handed from its actor that stops for a graceful hand-over (node leave, rebalance) to the one
+    /// that starts elsewhere (through the shard region, like any room command): the new actor continues the same epoch
+    /// and offsets if it has not ordered a message of its own yet (then clients recover across the move).
+    /// </summary>
+    public sealed record HistoryHandOver(string Room, long Epoch, long Seq, IReadOnlyList<HistoryEntry> Entries) : IChatMessage, IWithRoomName;
+
+    /// <summary>
+    /// Read a room's history for one of its members: the last <paramref name="Limit"/> messages, or (with
+    /// <paramref name="Since"/>) those after a position. Answered with a <see cref="HistoryReply"/>.
+    /// </summary>
+    public sealed record ReadHistory(string Room, string ConnectionId, int Limit, Position? Since) : IChatMessage, IWithRoomName
+    {
+        /// <summary>The reader id of the server API (no connection has it): reads any existing room.</summary>
+        public const string Server = ChatPayload.ServerSender;
+    }
+
+    /// <summary>
+    /// History of a room, oldest first, with the room's epoch and last offset; or an <paramref name="Error"/>.
+    /// <paramref name="Recovered"/> as in <see cref="PositionReply"/> (null without a position).
+    /// </summary>
+    public sealed record HistoryReply(string Room, long Epoch, long Offset, IReadOnlyList<HistoryEntry> Entries, bool? Recovered, string? Error)
+        : IChatMessage;
 
     public sealed record MemberRemoved(string Room, string ConnectionId) : IChatMessage;
 

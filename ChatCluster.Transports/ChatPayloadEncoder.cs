@@ -19,4 +19,26 @@ public static class ChatPayloadEncoder
         w.WriteNumber("sentAt", p.SentAt);
         w.WriteEndObject();
     });
+
+    /// <summary>
+    /// The same event for a client that opted in to positions (docs/history.md): ActionHero's keys first, then the
+    /// message's <c>offset</c> in its room and the room's <c>epoch</c> (a string: 64-bit, more than a JavaScript number holds).
+    /// </summary>
+    public static byte[] EncodePositioned(ChatPayload payload, long offset, long epoch) =>
+        ResponseWriter.Write((payload, offset, epoch), static (w, s) =>
+        {
+            var p = s.payload;
+            w.WriteStartObject();
+            ResponseWriter.WriteRaw(w, "message", p.MessageJson);
+            w.WriteString("room", p.Room);
+            w.WriteString("from", p.From);
+            w.WriteString("context", "user");
+            w.WriteNumber("sentAt", p.SentAt);
+            w.WriteNumber("offset", s.offset);
+            w.WriteString("epoch", EpochText(s.epoch));
+            w.WriteEndObject();
+        });
+
+    /// <summary>An epoch as clients see it: decimal digits in a JSON string.</summary>
+    public static string EpochText(long epoch) => epoch.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

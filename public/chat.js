@@ -20,7 +20,9 @@
   var BANNER_OK_MS = 4000;      // how long "Reconnected" stays on screen
 
   var $ = function (id) { return document.getElementById(id); };
-  var client = new ActionheroWebsocketClient();
+  // positions: the library remembers the last message seen per room and, after a reconnect (to any node), gets what
+  // was missed replayed (docs/history.md); 'recovered' says whether that was everything.
+  var client = new ActionheroWebsocketClient({ positions: true });
   var state = {
     name: localStorage.getItem(NAME_KEY) || '',
     rooms: [],          // [{name, membersCount}]
@@ -349,6 +351,15 @@
     if (recovery) showGoodbye('the node is not back yet, trying again in ' + seconds + ' s (attempt ' + attempt + ')…');
     else showBanner('Connection lost. Reconnecting in ' + seconds + ' s (attempt ' + attempt + ')…');
     renderHead();
+  });
+
+  // A re-join from the last position seen: say how it went, in the room.
+  client.on('recovered', function (r) {
+    if (r.recovered) {
+      if (r.replayed > 0) notice(r.room, r.replayed + (r.replayed === 1 ? ' missed message recovered.' : ' missed messages recovered.'));
+    } else {
+      notice(r.room, 'Some messages may be missing (the room could not replay everything said while you were away).');
+    }
   });
 
   // A dropped connection came back by the library's own reconnect (rooms already re-joined).

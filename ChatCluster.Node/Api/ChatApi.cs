@@ -122,6 +122,20 @@ public sealed class ChatApi
     }
 
     /// <summary>
+    /// The room's last <paramref name="limit"/> messages (or the first ones after <paramref name="since"/>), oldest first,
+    /// with the room's epoch and last offset (docs/history.md). The server reads any room; throws "room does not exist"
+    /// or a bad position's error.
+    /// </summary>
+    public async Task<HistoryReply> HistoryAsync(string room, int limit = int.MaxValue, Position? since = null)
+    {
+        if (string.IsNullOrEmpty(room)) throw new ChatException(ChatErrors.RoomRequired);
+        if (limit < 1) throw new ChatException(ChatErrors.HistoryLimitInvalid);
+        var reply = await Ask<HistoryReply>(new ReadHistory(room, ReadHistory.Server, limit, since));
+        if (reply.Error is not null) throw new ChatException(reply.Error);
+        return reply;
+    }
+
+    /// <summary>
     /// <c>broadcast({}, room, message)</c>: a server message to every member, <c>from:"0"</c>, through onSayReceive
     /// middleware (with <see cref="ConnectionView.Server"/>). <paramref name="message"/> is any JSON value; throws
     /// "both room and message are required" / "room does not exist" / a middleware refusal.

@@ -229,7 +229,8 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
 
         if (!_verbs.Contains(r.Verb))
         {
-            if (r.Verb == "file") HandleFile(r, messageId);
+            if (r.Verb == HistoryVerbs.RoomHistory) RoomHistory(messageId, r); // history extension (docs/history.md)
+            else if (r.Verb == "file") HandleFile(r, messageId);
             else if (IsSocket) HandleSocketAction(r);
             else if (r.Verb == "action") HandleAction(r.Json ?? new JsonObject(), messageId);
             else Reply(_format.VerbError(ChatErrors.VerbNotFound(r.Verb), messageId, r.DataJson));
@@ -328,7 +329,27 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
             Error(ChatErrors.AlreadyInRoom(room), messageId, r);
             return;
         }
-        Await(_node.Middleware.JoinAsync(View(), room), new PendingVerb("join", room, messageId, r.DataJson));
+        var (join, badJoin) = HistoryVerbs.ParseJoin(r, IsSocket); // history extension: positions / since (docs/history.md)
+        if (badJoin is not null)
+        {
+            Error(badJoin, messageId, r);
+            return;
+        }
+        Await(_node.Middleware.JoinAsync(View(), room), new PendingVerb("join", room, messageId, r.DataJson) { Join = join });
+    }
+
+    // History extension (docs/history.md): a room's last messages, for its members only.
+    private void RoomHistory(string messageId, ClientRequest r)
+    {
+        var room = r.Arg(0);
+        if (room is null || r.FirstArgIsNotString || !_rooms.Contains(room))
+        {
+            Error(ChatErrors.NotInRoom(Verbs.RoomText(room)), messageId, r);
+            return;
+        }
+        var (read, bad) = HistoryVerbs.ParseHistory(r, IsSocket, _id, room);
+        if (bad is not null) Error(bad, messageId, r);
+        else AskRoom(read!, new PendingVerb(HistoryVerbs.RoomHistory, room, messageId, r.DataJson));
     }
 
     private void RoomLeave(string? room, string messageId, ClientRequest r)
@@ -417,7 +438,8 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
                 Fail(verb, refused.Refusal!);
                 break;
             case RoomVerdict when verb.Name == "join":
-                AskRoom(new JoinRoom(verb.Room, _id, Self, _node.Fanout, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), verb with { Name = "roomAdd" });
+                AskRoom(HistoryVerbs.With(new JoinRoom(verb.Room, _id, Self, _node.Fanout, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), verb.Join),
+                    verb with { Name = "roomAdd" });
                 return;
             case RoomVerdict when verb.Name == "leave":
                 AskRoom(new LeaveRoom(verb.Room, _id), verb with { Name = "roomLeave" });
@@ -440,6 +462,17 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
                 PublishView();
                 if (verb.ReplyTo is not null) verb.ReplyTo.Tell(new RoomReply(verb.Room, null));
                 else Ok("true", verb.MessageIdJson);
+                break;
+            case PositionReply p: // a join with positions (history extension)
+                _rooms.Add(verb.Room);
+                PublishView();
+                Ok(HistoryVerbs.PositionJson(p), verb.MessageIdJson);
+                break;
+            case HistoryReply { Error: { } error }:
+                Fail(verb, error);
+                break;
+            case HistoryReply h:
+                Ok(HistoryVerbs.HistoryJson(h), verb.MessageIdJson);
                 break;
             case RoomStatusReply { Error: { } error }:
                 Fail(verb, error);

@@ -47,6 +47,9 @@ public static class ConnectionInbox
     {
         /// <summary>Set for a server-side <see cref="ChangeRoom"/>: the outcome goes to this actor, not to the client.</summary>
         public IActorRef? ReplyTo { get; init; }
+
+        /// <summary>A join's positions-and-history options (<see cref="HistoryVerbs"/>); null for ActionHero's join.</summary>
+        public HistoryVerbs.JoinOptions? Join { get; init; }
     }
 
     /// <summary>The room ordered the connection's say in flight; the OK is written already (by the fan-out).</summary>

@@ -145,12 +145,16 @@ public sealed class ChatNode : IAsyncDisposable
             {
                 ConfirmationTimeout = settings.SayRetryTimeout,
                 ConfirmationSweepInterval = settings.SayRetryInterval,
+                History = HistorySettings.Create(config),
             };
+            var shardingSettings = ClusterShardingSettings.Create(system);
             var region = await ClusterSharding.Get(system).StartAsync(
-                typeName: "room",
+                typeName: RoomHandOff.RegionName,
                 entityPropsFactory: id => RoomActor.Props(id, roomSettings, redis),
-                settings: ClusterShardingSettings.Create(system),
-                messageExtractor: new RoomMessageExtractor(settings.ShardCount));
+                settings: shardingSettings,
+                messageExtractor: new RoomMessageExtractor(settings.ShardCount),
+                allocationStrategy: ClusterSharding.Get(system).DefaultShardAllocationStrategy(shardingSettings),
+                handOffStopMessage: RoomHandOff.Instance); // a room hands its history on before it stops
             var partitions = settings.FanoutPartitions > 0 ? settings.FanoutPartitions : Environment.ProcessorCount;
             var lanes = new FanoutLanes(settings.FanoutLanes > 0 ? settings.FanoutLanes : Environment.ProcessorCount, settings.FanoutInlineMaxMembers);
             // A retried say may still arrive until the sender gives up; twice that is a safe memory for copies.

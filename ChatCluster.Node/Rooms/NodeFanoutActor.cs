@@ -43,6 +43,7 @@ public sealed class NodeFanoutActor : ReceiveActor
         Receive<MemberRemoved>(HandleRemoved);
         Receive<RoomStarted>(HandleRoomStarted);
         Receive<Presence>(HandlePresence);
+        Receive<Replay>(m => HistoryFanout.Replay(_rooms.GetValueOrDefault(m.Room), m));
         Receive<MirrorResync>(_ => HandleResync());
     }
 
@@ -62,6 +63,7 @@ public sealed class NodeFanoutActor : ReceiveActor
         MemberRemoved m => m.Room,
         RoomStarted m => m.Room,
         Presence m => m.Room,
+        Replay m => m.Room, // the same partition as the room's deliveries: a replay never overtakes or trails them
         _ => "",
     };
 
@@ -116,6 +118,7 @@ public sealed class NodeFanoutActor : ReceiveActor
         // Encoded once here. A small room is written right here (one thread hop less per message); a big one goes to the
         // lanes, which write the same bytes to every member on every core.
         var bytes = ChatPayloadEncoder.Encode(m.Payload);
+        if (members.HasPositioned) HistoryFanout.Deliver(members, m); // members that opted in to offsets (history)
         Operations.NodeCounters.MessagesDelivered.Add(members.Count); // once per message for all its local members
         if (!members.UsesLanes && members.Count > _lanes.InlineMaxMembers) members.UsesLanes = true;
         if (members.UsesLanes)
@@ -141,6 +144,9 @@ public sealed class NodeFanoutActor : ReceiveActor
     {
         if (!_rooms.TryGetValue(m.Room, out var members) || members.Count == 0) return;
         var bytes = PresenceEncoder.Encode(m);
+        if (members.HasPositioned)
+            foreach (var connection in members.Positioned())
+                if (connection.Id != m.ConnectionId || m.Kind == Presence.Join) connection.Transport.Send(bytes);
         if (!members.UsesLanes)
         {
             foreach (var connection in members.Connections())
@@ -167,7 +173,7 @@ public sealed class NodeFanoutActor : ReceiveActor
             members = new LocalRoomMembers();
             _rooms.Add(m.Room, members);
         }
-        members.Set(m.ConnectionId, new LocalMember(connection, m.JoinedAt));
+        members.Set(m.ConnectionId, new LocalMember(connection, m.JoinedAt, m.Positions));
         _mirror.MemberJoined(m.Room, m.ConnectionId, m.JoinedAt);
     }
 

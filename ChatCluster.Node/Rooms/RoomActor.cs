@@ -35,12 +35,15 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     private readonly RoomActorSettings _settings;
     private readonly IActorRef _replicator;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly long _incarnation = Random.Shared.NextInt64(1, long.MaxValue);
+    // The epoch of the room's messages: new per actor, unless a graceful hand-over brings the previous one (history).
+    private long _incarnation = Random.Shared.NextInt64(1, long.MaxValue);
     private RoomPhase _phase = RoomPhase.Recovering;
     // Rejoining: nodes asked for their members that have not answered yet; commands wait (stash) until all answer or
     // time runs out, so the first message after a move already reaches every member.
     private readonly HashSet<Address> _awaitingRejoin = new();
     private readonly IChatMirror _mirror;
+    // The room's last messages (chatcluster.history), null when this room keeps none: the say path then pays one null check.
+    private readonly RoomHistory? _history;
 
     private sealed record Listed(bool? Value) : INoSerializationVerificationNeeded;
 
@@ -65,6 +68,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         _settings = settings;
         _mirror = mirror ?? NoChatMirror.Instance;
         _replicator = DistributedData.Get(Context.System).Replicator;
+        if (settings.History.For(room) is { } rule) _history = new RoomHistory(rule.Size, rule.Ttl);
     }
 
     public static Props Props(string entityId, RoomActorSettings settings, IChatMirror? mirror = null) =>
@@ -90,6 +94,12 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
 
     protected override void OnCommand(object message)
     {
+        if (message is RoomHandOff) // in every phase: the hand-over waits for this actor to stop
+        {
+            RoomHandOff.SendHistory(Context, _state.Room, _incarnation, _state.Seq, _history, Now());
+            Context.Stop(Self);
+            return;
+        }
         if (_phase == RoomPhase.Resolving)
         {
             Resolve(message);
@@ -135,6 +145,8 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             case DestroyRoom: HandleDestroy(); break;
             case Terminated t: HandleTerminated(t.ActorRef); break;
             case RejoinMembers m: HandleRejoin(m); break;
+            case HistoryHandOver m: AdoptHistory(m); break;
+            case ReadHistory m: Sender.Tell(RoomHistoryReads.Read(_state, _history, _incarnation, m, Now(), _settings.History.MaxChunkBytes)); break;
             case RejoinTimeout: break;
             case ReceiveTimeout: Context.Parent.Tell(new Passivate(PoisonPill.Instance)); break;
             case UpdateSuccess: break;
@@ -426,12 +438,19 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             Sender.Tell(new RoomReply(_state.Room, error));
             return;
         }
+        if (m.Since is { } since && RoomRecovery.Check(since, _incarnation, _state.Seq) is { } badPosition)
+        {
+            Sender.Tell(new RoomReply(_state.Room, badPosition));
+            return;
+        }
         _state.Add(new RoomState.Member(m.ConnectionId, m.JoinedAt, m.Connection, m.NodeFanout));
         Context.Watch(m.Connection);
         // Before the reply: every message ordered after this join reaches the new member's node already knowing it.
-        m.NodeFanout.Tell(new MemberAdded(_state.Room, m.ConnectionId, m.JoinedAt));
+        m.NodeFanout.Tell(new MemberAdded(_state.Room, m.ConnectionId, m.JoinedAt, m.Positions || m.Since is not null));
         UpdateIdleTimeout();
-        Sender.Tell(new RoomReply(_state.Room, null));
+        // With positions: what the member missed goes to its node now, so it is written before any later message.
+        if (m.Positions || m.Since is not null) RoomHistoryReads.Join(_state, _history, _incarnation, m, Now(), _settings.History.MaxChunkBytes, Sender);
+        else Sender.Tell(new RoomReply(_state.Room, null));
         Announce(Presence.Join, m.ConnectionId);
     }
 
@@ -537,6 +556,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     private Deliver Fanout(ChatPayload payload, SayTicket? ticket = null, IActorRef? confirmTo = null)
     {
         var deliver = new Deliver(_incarnation, _state.NextSeq(), payload, ticket, confirmTo);
+        _history?.Append(deliver.Seq, payload, Now());
         foreach (var node in _state.Nodes) node.Tell(deliver);
         // ActionHero nodes deliver it to their members; ChatCluster nodes ignore it (they got the Deliver above).
         _mirror.PublishChat(payload);
@@ -551,6 +571,17 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         var room = _state.Room;
         _replicator.Tell(Dsl.Update(RoomRegistry.Key, ORSet<string>.Empty, new WriteMajority(_settings.RegistryWriteTimeout),
             set => listed ? set.Add(node, room) : set.Remove(node, room)));
+    }
+
+    // The previous actor's history after a graceful hand-over: same epoch and offsets, so clients recover across the
+    // move. Only before this actor ordered a message of its own (else its epoch is already out: clients see it change).
+    private void AdoptHistory(HistoryHandOver m)
+    {
+        if (_history is null || _state.Seq != 0 || _history.Count != 0) return;
+        _incarnation = m.Epoch;
+        _state.ContinueFrom(m.Seq);
+        foreach (var e in m.Entries) _history.Append(e.Offset, e.Payload, e.At);
+        _log.Info("room {0}: history handed over ({1} messages, offset {2})", _state.Room, m.Entries.Count, m.Seq);
     }
 
     // Members keep a room alive; an empty room stops after a while (its existence is in the journal).

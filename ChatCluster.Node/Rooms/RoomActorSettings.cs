@@ -24,4 +24,7 @@ public sealed record RoomActorSettings(
 
     /// <summary>How often a room with unconfirmed says looks for expired ones (<c>chatcluster.rooms.say-retry-interval</c>).</summary>
     public TimeSpan ConfirmationSweepInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary><c>chatcluster.history</c>: how many messages each room keeps (off unless configured).</summary>
+    public HistorySettings History { get; init; } = HistorySettings.Off;
 }

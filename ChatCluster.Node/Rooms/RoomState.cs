@@ -115,6 +115,9 @@ public sealed class RoomState
 
     public long NextSeq() => ++Seq;
 
+    /// <summary>Continue the sequence of the room's previous actor (a graceful hand-over of its history).</summary>
+    public void ContinueFrom(long seq) => Seq = seq;
+
     public RoomProtocol.RoomStatusReply Status()
     {
         var members = new RoomProtocol.RoomMember[_members.Count];

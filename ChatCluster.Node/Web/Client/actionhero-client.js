@@ -6,6 +6,12 @@
  *   client.on('say', function (message) { ... });
  *   client.connect(function (error, details) { client.roomAdd('defaultRoom', function () { client.say('defaultRoom', 'hi'); }); });
  *
+ * Positions and recovery (ChatCluster's extension, docs/history.md), off unless asked for with { positions: true }:
+ * every room is joined with positions, the client remembers the last offset and epoch it saw per room
+ * (client.positions), and re-joins after a reconnect from there: the server replays what was missed (ordinary 'say'
+ * events, a copy already seen is dropped) and the client emits 'recovered' with { room, recovered, replayed, epoch,
+ * offset } (recovered false: some messages may be missing).
+ *
  * Differences from ActionHero's client, on purpose: every client object has its own listeners (ActionHero's share one
  * table per page); `reconnect` fires when the connection is back (rooms re-joined), not when an attempt starts;
  * the default url is the origin the script was loaded from, so a page on another origin needs no options.
@@ -35,6 +41,7 @@
     this.id = null;
     this.fingerprint = null;
     this.rooms = [];
+    this.positions = {}; // room -> { offset, epoch } of the last message seen (options.positions only)
     this.state = 'disconnected';
     this.messageId = 0;
     this.welcomeMessage = null;
@@ -114,7 +121,7 @@
   /** Re-joins the rooms this client was in (after a reconnect), then refreshes id, fingerprint and rooms. */
   ActionheroWebsocketClient.prototype.configure = function (callback) {
     var self = this;
-    for (var i = 0; i < this.rooms.length; i++) this.send({ event: 'roomAdd', room: this.rooms[i] });
+    for (var i = 0; i < this.rooms.length; i++) this.send(this.joinFrame(this.rooms[i]), this.recoveryCallback(this.rooms[i]));
     this.detailsView(function (details) {
       if (details && details.data) {
         self.id = details.data.id;
@@ -123,6 +130,43 @@
       }
       if (typeof callback === 'function') callback(details);
     });
+  };
+
+  /** roomAdd's frame: ActionHero's, plus positions or the last position seen when options.positions is on. */
+  ActionheroWebsocketClient.prototype.joinFrame = function (room) {
+    var frame = { event: 'roomAdd', room: room };
+    if (!this.options.positions) return frame;
+    var last = this.positions[room];
+    if (last) frame.since = { offset: last.offset, epoch: last.epoch };
+    else frame.positions = true;
+    return frame;
+  };
+
+  /** After a join with positions: remember where the room is, and tell the page whether anything was lost. */
+  ActionheroWebsocketClient.prototype.recoveryCallback = function (room) {
+    var self = this;
+    if (!this.options.positions) return undefined;
+    return function (reply) {
+      var data = reply && reply.data;
+      if (!data || typeof data !== 'object' || data.epoch === undefined) return;
+      var last = self.positions[room];
+      // A new epoch: the room's history restarted; the position is where it is now.
+      if (!last || last.epoch !== data.epoch || last.offset < data.offset && data.recovered === false) {
+        self.positions[room] = { offset: data.offset, epoch: data.epoch };
+      }
+      if (data.recovered !== undefined) {
+        self.emit('recovered', { room: room, recovered: data.recovered, replayed: data.replayed, epoch: data.epoch, offset: data.offset });
+      }
+    };
+  };
+
+  // A chat message with a position: false when it is a copy of one already seen (a replay that overlaps live ones).
+  ActionheroWebsocketClient.prototype.track = function (message) {
+    if (message.offset === undefined || message.epoch === undefined) return true;
+    var last = this.positions[message.room];
+    if (last && last.epoch === message.epoch && message.offset <= last.offset) return false;
+    this.positions[message.room] = { offset: message.offset, epoch: message.epoch };
+    return true;
   };
 
   ActionheroWebsocketClient.prototype.send = function (args, callback) {
@@ -145,7 +189,7 @@
         callback(message);
       }
     } else if (message.context === 'user') {
-      this.emit('say', message);
+      if (this.track(message)) this.emit('say', message);
     } else if (message.context === 'alert') {
       this.emit('alert', message);
     } else if (message.welcome && message.context === 'api') {
@@ -209,7 +253,9 @@
 
   ActionheroWebsocketClient.prototype.roomAdd = function (room, callback) {
     var self = this;
-    this.send({ event: 'roomAdd', room: room }, function (reply) {
+    var recovery = this.recoveryCallback(room);
+    this.send(this.joinFrame(room), function (reply) {
+      if (recovery) recovery(reply);
       self.configure(function () { if (typeof callback === 'function') callback(reply); });
     });
   };
@@ -218,6 +264,7 @@
     var self = this;
     var index = this.rooms.indexOf(room);
     if (index >= 0) this.rooms.splice(index, 1);
+    delete this.positions[room]; // a room left on purpose is joined afresh later
     this.send({ event: 'roomLeave', room: room }, function (reply) {
       self.configure(function () { if (typeof callback === 'function') callback(reply); });
     });

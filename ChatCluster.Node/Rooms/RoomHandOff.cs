@@ -1,0 +1,33 @@
+using Akka.Actor;
+using static ChatCluster.Messages.RoomProtocol;
+
+namespace ChatCluster.Node.Rooms;
+
+/// <summary>
+/// The message sharding sends a room's actor to stop it for a hand-over (instead of a PoisonPill): the actor first hands
+/// its history to the actor that will start on another node (<see cref="HistoryHandOver"/>), then stops. Node-local.
+/// </summary>
+public sealed class RoomHandOff : INoSerializationVerificationNeeded
+{
+    public static readonly RoomHandOff Instance = new();
+
+    private RoomHandOff() { }
+
+    /// <summary>
+    /// Sends the history to the room's shard region on another Up node, which delivers it to the room once the shard
+    /// has its new home (this node's own region may be stopping with it). No other node or no history: nothing to send.
+    /// </summary>
+    public static void SendHistory(IUntypedActorContext context, string room, long epoch, long seq, RoomHistory? history, long now)
+    {
+        if (history is null || seq == 0) return;
+        var cluster = Akka.Cluster.Cluster.Get(context.System);
+        var other = cluster.State.Members.FirstOrDefault(m => m.Status == Akka.Cluster.MemberStatus.Up && !m.Address.Equals(cluster.SelfAddress));
+        if (other is null) return;
+        var entries = history.Last(history.Size, now);
+        context.ActorSelection(new RootActorPath(other.Address) / "system" / "sharding" / RegionName)
+            .Tell(new HistoryHandOver(room, epoch, seq, entries), ActorRefs.NoSender);
+    }
+
+    /// <summary>The shard region's type name (ChatNode starts it).</summary>
+    public const string RegionName = "room";
+}

@@ -1,0 +1,97 @@
+using System.Text.Json.Nodes;
+using ChatCluster.Tests.Support;
+
+namespace ChatCluster.Tests.History;
+
+/// <summary>
+/// A graceful hand-over keeps a room's history and epoch (clients recover across the move); a crash of the node that held a room (in process: sockets aborted, the actor system terminated without leaving):
+/// without Redis the room's in-memory history is gone, so it comes back in a new epoch and a rejoin says
+/// recovered:false. Never a silent gap.
+/// </summary>
+[Collection("cluster")]
+public sealed class HistoryFailoverTests : IAsyncLifetime
+{
+    private TestCluster _cluster = null!;
+
+    public async Task InitializeAsync() =>
+        _cluster = await TestCluster.StartAsync(3, """chatcluster.history.rooms = [ { pattern = "*", size = 100, ttl = 5m } ]""");
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    private async Task<TcpTestClient> Tcp(int node) => await (await TcpTestClient.ConnectAsync(_cluster[node].TcpPort)).Welcomed();
+
+    private static bool IsResponse(JsonObject m) => (string?)m["context"] == "response";
+
+    [Fact]
+    public async Task A_graceful_hand_over_should_keep_the_epoch_and_a_rejoin_should_recover_through_another_node()
+    {
+        var leaving = _cluster[2];
+        var room = await _cluster.RoomHostedOnAsync(leaving, "moving");
+        await using var sender = await Tcp(0);
+        Assert.Equal("OK", (string?)(await sender.ReadUntilAsync(IsResponse, sendFirst: $"roomAdd {room}"))["status"]);
+
+        string epoch;
+        long offset;
+        await using (var before = await Tcp(1))
+        {
+            var joined = await before.ReadUntilAsync(IsResponse, sendFirst: $"roomAdd {room} positions");
+            epoch = (string)joined["data"]!["epoch"]!;
+            Assert.Equal("OK", (string?)(await sender.ReadUntilAsync(IsResponse, sendFirst: $"say {room} before the move"))["status"]);
+            offset = (long)(await before.ReadUntilAsync(m => (string?)m["message"] == "before the move"))["offset"]!;
+        }
+        for (var i = 1; i <= 3; i++)
+            Assert.Equal("OK", (string?)(await sender.ReadUntilAsync(IsResponse, sendFirst: $"say {room} missed {i}"))["status"]);
+
+        await leaving.StopAsync(); // graceful: its rooms are handed over, then it leaves
+        await Eventually.TrueAsync(async () => (await _cluster[0].Api.StatusAsync(room)).MembersCount == 1, "the room is back, with its member");
+
+        await using var after = await Tcp(1);
+        await after.SendLineAsync($"roomAdd {room} since {offset} {epoch}");
+        var chat = new List<JsonObject>();
+        for (var i = 0; i < 3; i++) chat.Add(await after.ReadJsonAsync());
+        var reply = await after.ReadJsonAsync();
+        Assert.True((bool)reply["data"]!["recovered"]!, reply.ToJsonString());
+        Assert.Equal(epoch, (string?)reply["data"]!["epoch"]);
+        Assert.Equal(new[] { "missed 1", "missed 2", "missed 3" }, chat.Select(m => (string)m["message"]!));
+        Assert.Equal(new[] { offset + 1, offset + 2, offset + 3 }, chat.Select(m => (long)m["offset"]!));
+
+        Assert.Equal("OK", (string?)(await sender.ReadUntilAsync(IsResponse, sendFirst: $"say {room} after the move"))["status"]);
+        var live = await after.ReadUntilAsync(m => (string?)m["message"] == "after the move");
+        Assert.Equal(offset + 4, (long)live["offset"]!);
+        Assert.Equal(epoch, (string?)live["epoch"]);
+    }
+
+    [Fact]
+    public async Task A_crash_of_the_rooms_node_should_start_a_new_epoch_and_a_rejoin_should_say_recovered_false()
+    {
+        var crashing = _cluster[2];
+        var room = await _cluster.RoomHostedOnAsync(crashing, "crashing");
+        await using var sender = await Tcp(0);
+        Assert.Equal("OK", (string?)(await sender.ReadUntilAsync(IsResponse, sendFirst: $"roomAdd {room}"))["status"]);
+
+        string epoch;
+        long offset;
+        await using (var before = await Tcp(1))
+        {
+            var joined = await before.ReadUntilAsync(IsResponse, sendFirst: $"roomAdd {room} positions");
+            epoch = (string)joined["data"]!["epoch"]!;
+            Assert.Equal("OK", (string?)(await sender.ReadUntilAsync(IsResponse, sendFirst: $"say {room} before the crash"))["status"]);
+            var seen = await before.ReadUntilAsync(m => (string?)m["message"] == "before the crash");
+            offset = (long)seen["offset"]!;
+        }
+
+        await crashing.CrashAsync();
+        // The say waits (retried) until the room is back on a survivor, then it is ordered in the room's new epoch.
+        await Eventually.TrueAsync(async () =>
+            (string?)(await sender.ReadUntilAsync(IsResponse, sendFirst: $"say {room} after the crash", timeout: Timeouts.Expect * 3))["status"] == "OK",
+            "a say reaches the revived room", Timeouts.Expect * 6);
+
+        await using var after = await Tcp(1);
+        var rejoined = await after.ReadUntilAsync(IsResponse, sendFirst: $"roomAdd {room} since {offset} {epoch}");
+        Assert.Equal("OK", (string?)rejoined["status"]);
+        Assert.False((bool)rejoined["data"]!["recovered"]!);
+        Assert.NotEqual(epoch, (string?)rejoined["data"]!["epoch"]);
+        Assert.Equal(0, (int)rejoined["data"]!["replayed"]!);
+        Assert.True(await after.IsSilentAsync()); // nothing from the old epoch is replayed as if it were continuous
+    }
+}
