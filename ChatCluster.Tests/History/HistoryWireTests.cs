@@ -43,7 +43,20 @@ public sealed class HistoryWireTests : IClassFixture<HistoryClusterFixture>
     {
         var list = messages.ToList();
         foreach (var m in list) await sender.SendLineAsync($"say {room} {m}");
-        await sender.ReadUntilAsync(j => IsChat(j) && (string?)j["message"] == list[^1]);
+        // Every say answered and the last one's copy seen, in either order: with members on other nodes the OK comes
+        // once they confirmed, after the sender's own copy.
+        var answered = 0;
+        var lastSeen = false;
+        while (answered < list.Count || !lastSeen)
+        {
+            var line = await sender.ReadUntilAsync(j => IsResponse(j) || (IsChat(j) && (string?)j["message"] == list[^1]));
+            if (IsResponse(line))
+            {
+                Assert.Equal("OK", (string?)line["status"]);
+                answered++;
+            }
+            else lastSeen = true;
+        }
     }
 
     [Fact]

@@ -17,6 +17,7 @@ public sealed class SerializerCoverageTests : Akka.TestKit.Xunit2.TestKit
     private static readonly Type[] CoveredByFacts =
     {
         typeof(JoinRoom), typeof(RoomStatusReply), typeof(RoomStarted), typeof(RejoinMembers), typeof(DeliveryConfirmed), typeof(SayConfirmed),
+        typeof(Replay), typeof(PositionReply), typeof(ReadHistory), typeof(HistoryReply), typeof(HistoryHandOver),
     };
 
     private T RoundTrip<T>(T message, string manifest) where T : notnull
