@@ -36,7 +36,6 @@ internal static class ChatAkka
 
     public static AkkaConfigurationBuilder WithChatNode(this AkkaConfigurationBuilder builder, ChatNodeParts parts)
     {
-        RemotingPortCheck.EnsureFree(parts.Config);
         builder
             .AddHocon(parts.Config, HoconAddMode.Append)
             .AddSetup(new LoggerFactorySetup(parts.Loggers))

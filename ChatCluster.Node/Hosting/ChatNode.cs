@@ -118,21 +118,35 @@ public sealed class ChatNode : IAsyncDisposable
         }
         catch
         {
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            try
-            {
-                await host.StopAsync(cts.Token);
-            }
-            finally
-            {
-                host.Dispose();
-            }
+            await StopFailedHostAsync(host);
             throw;
         }
         var node = parts.Node ?? throw new InvalidOperationException("the host started without its ChatCluster node");
         node._ownedHost = host;
         return node;
     }
+
+    // A start that failed: what did start stops (a host that failed before its first service cannot stop; its
+    // StopAsync throws), and the start's own exception is the one the caller sees.
+    private static async Task StopFailedHostAsync(IHost host)
+    {
+        using var cts = new CancellationTokenSource(FailedStartStopTimeout);
+        try
+        {
+            await host.StopAsync(cts.Token);
+        }
+        catch (Exception)
+        {
+            // Deliberately dropped: the start's exception is rethrown by the caller and names the cause.
+        }
+        finally
+        {
+            host.Dispose();
+        }
+    }
+
+    // Bound on stopping what a failed start started (an actor system, listeners).
+    private static readonly TimeSpan FailedStartStopTimeout = TimeSpan.FromSeconds(10);
 
     private static void Configure(IServiceCollection services, ChatNodeParts parts)
     {

@@ -43,6 +43,7 @@ internal sealed class ChatNodeParts
         // The seed nodes are joined by us once the node's parts exist (ClusterJoin), never by the cluster extension at start.
         SeedNodes = config.GetStringList("akka.cluster.seed-nodes").ToArray();
         Config = ConfigurationFactory.ParseString("akka.cluster.seed-nodes = []").WithFallback(WithServerIdRole(config, Settings.Redis));
+        RemotingPortCheck.EnsureFree(Config);
         Files = WebPipeline.CreateFiles(Web, Settings.Transport, WebPipeline.ApiPath);
         Admission = new ConnectionAdmission(Settings.Transport.Limits, Loggers.CreateLogger("ChatCluster.Admission"));
         RoomSettings = new RoomActorSettings(Settings.PassivateIdleAfter, Settings.PassivateMissingAfter, Settings.RegistryWriteTimeout,
