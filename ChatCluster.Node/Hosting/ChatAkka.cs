@@ -52,7 +52,7 @@ internal static class ChatAkka
             .WithShardRegion<RoomActor>(RoomTypeName, (_, _, _) => id => RoomActor.Props(id, parts.RoomSettings, parts.Redis),
                 new RoomMessageExtractor(parts.Settings.ShardCount), new ShardOptions())
             .WithActors((system, registry) => StartNodeActors(system, registry, parts))
-            .AddStartup((system, _) => Join(system, parts));
+            .AddStartup((system, registry) => Join(system, registry, parts));
     }
 
     // The remoting values of the HOCON, declared to Akka.Hosting (equal values, so the HOCON stays the reference).
@@ -116,16 +116,18 @@ internal static class ChatAkka
     // However the cluster shuts this node down (downed by the split-brain resolver on the minority side of a
     // partition, or removed by an operator), CoordinatedShutdown runs the drain's tasks (NodeDrain): its clients
     // get their goodbye before the actors stop.
-    private static void Join(ActorSystem system, ChatNodeParts parts)
+    private static void Join(ActorSystem system, IActorRegistry registry, ChatNodeParts parts)
     {
         var cluster = Cluster.Get(system);
+        // Named in the log line: the region this node answers with exists (Get throws when it does not).
+        var region = registry.Get<RoomActor>().Path.ToStringWithoutAddress();
         if (parts.SeedNodes.Count == 0)
         {
-            HostingLog.JoiningSelf(parts.Logger, cluster.SelfAddress.ToString());
+            HostingLog.JoiningSelf(parts.Logger, cluster.SelfAddress.ToString(), region);
             cluster.Join(cluster.SelfAddress); // a cluster of one
             return;
         }
-        HostingLog.JoiningSeeds(parts.Logger, string.Join(", ", parts.SeedNodes));
+        HostingLog.JoiningSeeds(parts.Logger, string.Join(", ", parts.SeedNodes), region);
         cluster.JoinSeedNodes(parts.SeedNodes.Select(Address.Parse));
     }
 }
