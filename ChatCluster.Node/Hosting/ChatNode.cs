@@ -167,6 +167,9 @@ public sealed class ChatNode : IAsyncDisposable
         get { lock (_stopGate) return _drainTask is not null; }
     }
 
+    /// <summary>True when the cluster downed this node (split-brain resolver, an operator), not a drain.</summary>
+    public bool Downed => CoordinatedShutdown.Get(System).ShutdownReason is CoordinatedShutdown.ClusterDowningReason;
+
     /// <summary>
     /// Graceful stop, the drain: readiness turns 503, the node waits <c>chatcluster.drain.unready-delay</c>, new
     /// connections get their goodbye at once, every client gets its goodbye (TCP <c>Bye!</c>, websocket
