@@ -37,6 +37,10 @@ public static class ChatClusterHosting
         return services.AddChatCluster(new ChatNodeParts(options));
     }
 
+    /// <summary>
+    /// The same on an <see cref="IHostBuilder"/>. Call it before <c>ConfigureWebHostDefaults</c>: hosted services start
+    /// in registration order, and Kestrel must bind only once the node's handlers exist.
+    /// </summary>
     public static IHostBuilder AddChatCluster(this IHostBuilder host, Action<ChatClusterOptions>? configure = null) =>
         host.ConfigureServices(services => services.AddChatCluster(configure));
 
