@@ -3,8 +3,8 @@
 # nodes, one sender per node) against a fresh 3-node cluster of build A, then of build B, alternating A B / B A per
 # repetition so the noise of a shared machine falls on both. Prints one JSON line per run (the tool's summary, with
 # "label" added).
-#   A=/tmp/base/ChatCluster.Node/bin/Release/net10.0/ChatCluster.Node.dll \
-#   B=ChatCluster.Node/bin/Release/net10.0/ChatCluster.Node.dll REPS=3 bench/ab-crossnode.sh > bench/results/ab-crossnode.jsonl
+#   A=/tmp/base/ChatCluster.Node/bin/Release/net10.0/ChatCluster.Node.dll \  (a build before ChatCluster.Host: the node dll)
+#   B=ChatCluster.Host/bin/Release/net10.0/ChatCluster.Host.dll REPS=3 bench/ab-crossnode.sh > bench/results/ab-crossnode.jsonl
 # A_ARGS / B_ARGS: extra node arguments per variant (e.g. "--config some.conf").
 # CROSSNODE_ARGS: extra arguments for the tool (default "--seconds 10 --members-per-node 10 --window 50").
 # Ports (PORT_BASE, default 21040): akka PORT_BASE, tcp +1..+3, web +4..+6, management +7..+9, ccm +10..+12.

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A/B of two builds of the node on the same scenarios, alternating A and B run by run (A B B A A B ...), a fresh node
 # per run, so the noise of a shared machine falls on both. Prints one JSON line per run (the load tool's summary).
-#   A=/tmp/base/ChatCluster.Node/bin/Release/net10.0/ChatCluster.Node.dll \
-#   B=ChatCluster.Node/bin/Release/net10.0/ChatCluster.Node.dll REPS=3 bench/ab-nodes.sh > bench/results/ab.jsonl
+#   A=/tmp/base/ChatCluster.Host/bin/Release/net10.0/ChatCluster.Host.dll \
+#   B=ChatCluster.Host/bin/Release/net10.0/ChatCluster.Host.dll REPS=3 bench/ab-nodes.sh > bench/results/ab.jsonl
 # Scenarios (SCENARIOS): rooms (ws, 1000 clients in 100 rooms, max rate), fanout (ws, 1000 clients, 10 senders, max
 # rate), tcp-rooms. Ports: PORT_BASE (default 21100) .. +1. A_ARGS / B_ARGS: extra node arguments per variant (a build
 # with chatcluster.limits needs B_ARGS="--config bench.conf" so the benchmark's 1000 clients from one address are let in).

@@ -8,11 +8,11 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 ROUNDS="${1:-3}" SECS="${2:-8}"
 RUN="$(mktemp -d)"
-NODE_DLL="$ROOT/ChatCluster.Node/bin/Release/net10.0/ChatCluster.Node.dll"
+NODE_DLL="$ROOT/ChatCluster.Host/bin/Release/net10.0/ChatCluster.Host.dll"
 TOOL=(dotnet "$ROOT/ChatCluster.Bench/bin/Release/net10.0/ChatCluster.Bench.dll")
 ROOMS="defaultRoom,$(seq -s, -f 'room%g' 0 99)"
 TCP=26300 WEB=26380 MGMT=26390
-dotnet build -c Release -nologo -v q ChatCluster.Node >"$RUN/build.log" 2>&1 || { tail -20 "$RUN/build.log"; exit 1; }
+dotnet build -c Release -nologo -v q ChatCluster.Host >"$RUN/build.log" 2>&1 || { tail -20 "$RUN/build.log"; exit 1; }
 dotnet build -c Release -nologo -v q ChatCluster.Bench >>"$RUN/build.log" 2>&1 || { tail -20 "$RUN/build.log"; exit 1; }
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 wait_port() { for _ in $(seq 1 150); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }

@@ -39,13 +39,13 @@ RUN="$ROOT/bench/run"
 mkdir -p "$RUN" "$(dirname "$OUT")"
 rm -f "$RUN"/*.up
 CC_TCP=5300 CC_WEB=8380 CC_AKKA=4453 AH_WEB=8280 AH_TCP=5490 AH_REDIS=6490 SR_PORT=8290
-NODE_DLL="$ROOT/ChatCluster.Node/bin/Release/net10.0/ChatCluster.Node.dll"
+NODE_DLL="$ROOT/ChatCluster.Host/bin/Release/net10.0/ChatCluster.Host.dll"
 TOOL=(dotnet "$ROOT/ChatCluster.Bench/bin/Release/net10.0/ChatCluster.Bench.dll")
 ROOMS="defaultRoom,$(seq -s, -f 'room%g' 0 99)"
 log() { echo "[matrix $(date +%H:%M:%S)] $*" >&2; }
 
 log "building (Release)"
-dotnet build -c Release -nologo -v q ChatCluster.Node >"$RUN/build.log" 2>&1 || { tail -20 "$RUN/build.log"; exit 1; }
+dotnet build -c Release -nologo -v q ChatCluster.Host >"$RUN/build.log" 2>&1 || { tail -20 "$RUN/build.log"; exit 1; }
 dotnet build -c Release -nologo -v q ChatCluster.Bench >>"$RUN/build.log" 2>&1 || { tail -20 "$RUN/build.log"; exit 1; }
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 

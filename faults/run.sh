@@ -14,7 +14,7 @@ if [ "$(id -u)" = 0 ] && ! command -v iptables >/dev/null 2>&1; then
   (apt-get install -y -qq iptables || (apt-get update -qq && apt-get install -y -qq iptables)) >/dev/null
 fi
 dotnet build -c Release -nologo -v q ChatCluster.Bench >/dev/null
-NODE_DLL="$PWD/ChatCluster.Node/bin/Release/net10.0/ChatCluster.Node.dll"
+NODE_DLL="$PWD/ChatCluster.Host/bin/Release/net10.0/ChatCluster.Host.dll"
 NET_ID=$(( $$ % 10000 ))
 # Whatever happens to the campaign (timeout, crash), its namespaces, bridge and processes go: only ours, by our id.
 cleanup() {

@@ -25,8 +25,8 @@ if ls "$RUN"/*.pid >/dev/null 2>&1; then
   exit 1
 fi
 
-dotnet build -c "$CONFIGURATION" ChatCluster.Node -v quiet -nologo >"$RUN/build.log" 2>&1 || { cat "$RUN/build.log"; exit 1; }
-DLL=ChatCluster.Node/bin/$CONFIGURATION/net10.0/ChatCluster.Node.dll
+dotnet build -c "$CONFIGURATION" ChatCluster.Host -v quiet -nologo >"$RUN/build.log" 2>&1 || { cat "$RUN/build.log"; exit 1; }
+DLL=ChatCluster.Host/bin/$CONFIGURATION/net10.0/ChatCluster.Host.dll
 SEED="akka.tcp://chatcluster@127.0.0.1:$AKKA_PORT"
 
 start() { # name, args...

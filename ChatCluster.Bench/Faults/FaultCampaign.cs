@@ -33,7 +33,7 @@ public static class FaultCampaign
     public static async Task<int> RunAsync(string[] args)
     {
         var shortMode = args.Contains("--short");
-        var nodeDll = Arg(args, "--node-dll") ?? Path.Combine(AppContext.BaseDirectory, "ChatCluster.Node.dll");
+        var nodeDll = Arg(args, "--node-dll") ?? Path.Combine(AppContext.BaseDirectory, "ChatCluster.Host.dll");
         var clients = int.Parse(Arg(args, "--clients") ?? "2");
         var logs = Arg(args, "--logs") ?? Directory.CreateTempSubdirectory("faults-").FullName;
         Directory.CreateDirectory(logs);

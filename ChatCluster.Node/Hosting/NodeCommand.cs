@@ -138,7 +138,7 @@ public static class NodeCommand
         {
             "ChatCluster node: ActionHero-compatible chat (TCP socket server + Primus websocket) on an Akka.NET cluster.",
             "",
-            "usage: dotnet run --project ChatCluster.Node -- [seed|worker] [options]",
+            "usage: dotnet run --project ChatCluster.Host -- [seed|worker] [options]",
             "",
             "  (no role)  a cluster of one: the embedded default, no other node or service needed",
             "  seed       a seed node on a fixed cluster port (hocon/seed.conf; --akka-port, default 4053)",

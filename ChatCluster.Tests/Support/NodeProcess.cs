@@ -3,7 +3,7 @@ using System.Text;
 
 namespace ChatCluster.Tests.Support;
 
-/// <summary>A real ChatCluster node process started through its command line (the test output holds ChatCluster.Node.dll).</summary>
+/// <summary>A real ChatCluster node process started through its command line (the test output holds ChatCluster.Host.dll).</summary>
 public sealed class NodeProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -79,7 +79,7 @@ public sealed class NodeProcess : IAsyncDisposable
         };
         foreach (var w in wrapper.Skip(1)) info.ArgumentList.Add(w);
         if (wrapper.Count > 0) info.ArgumentList.Add("dotnet");
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ChatCluster.Node.dll"));
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ChatCluster.Host.dll"));
         foreach (var a in args) info.ArgumentList.Add(a);
         foreach (var a in new[] { "--tcp-port", tcp.ToString(), "--web-port", web.ToString(), "--management-port", management.ToString() }) info.ArgumentList.Add(a);
         if (given < 0) foreach (var a in new[] { "--cmd-port", cmd.ToString() }) info.ArgumentList.Add(a);
@@ -132,7 +132,7 @@ public sealed class NodeProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ChatCluster.Node.dll"));
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ChatCluster.Host.dll"));
         foreach (var a in args) info.ArgumentList.Add(a);
         using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -8,7 +8,7 @@ dir=${NODEDIR:-$here/../..}
 log=$(mktemp)
 wrap=()
 [ -n "$NOFILE" ] && wrap=(prlimit --nofile=$NOFILE:$NOFILE)
-(cd "$dir/ChatCluster.Node/bin/Debug/net10.0" && exec "${wrap[@]}" dotnet ChatCluster.Node.dll $NODEARGS --tcp-port 22001 --web-port 22002) > "$log" 2>&1 &
+(cd "$dir/ChatCluster.Host/bin/Debug/net10.0" && exec "${wrap[@]}" dotnet ChatCluster.Host.dll $NODEARGS --tcp-port 22001 --web-port 22002) > "$log" 2>&1 &
 pid=$!
 for i in $(seq 60); do grep -q " up: tcp" "$log" && break; sleep 1; done
 echo "node up rss $(grep VmRSS /proc/$pid/status | awk '{print $2}') kB fds $(ls /proc/$pid/fd | wc -l)"

@@ -1,3 +1,0 @@
-using ChatCluster.Node.Hosting;
-
-return await NodeCommand.RunAsync(args);
