@@ -284,7 +284,7 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
                 ReadFile(step.Text, messageId);
                 break;
             case VerbStepKind.Document:
-                Ok(Documentation(), messageId);
+                Ok(ConnectionJson.Documentation(_node.Actions.Registry.All), messageId);
                 break;
             case VerbStepKind.Close:
                 Stop(goodbye: true);
@@ -596,22 +596,6 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
         _state.Rooms, _state.Properties);
 
     private void PublishView() => _local.View = View();
-
-    private string Documentation()
-    {
-        var docs = new JsonObject();
-        foreach (var action in _node.Actions.Registry.All)
-        {
-            var inputs = new JsonObject();
-            foreach (var input in action.Inputs)
-                inputs[input.Name] = new JsonObject { ["required"] = input.Required, ["default"] = input.Default?.DeepClone() };
-            docs[action.Name] = new JsonObject
-            {
-                ["1"] = new JsonObject { ["name"] = action.Name, ["version"] = 1, ["description"] = action.Description, ["inputs"] = inputs },
-            };
-        }
-        return JsonText.Serialize(docs);
-    }
 
     private void Ok(string? dataJson, string messageId) => Reply(_format.VerbOk(dataJson, messageId));
 
