@@ -269,7 +269,7 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
                 break;
             case VerbStepKind.ViewRoom:
                 var viewed = new PendingVerb(step.Room!, messageId, dataJson);
-                AskRoom(new GetRoomStatus(viewed.Room), viewed, static (verb, _, status) => new RoomViewed(verb, status as RoomStatusReply));
+                AskRoom<RoomStatusReply>(new GetRoomStatus(viewed.Room), viewed, static (verb, _, status) => new RoomViewed(verb, status));
                 break;
             case VerbStepKind.Say:
                 Say(step.Room!, step.Text!, messageId, dataJson);
@@ -329,10 +329,11 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
         _phase = Phase.Waiting;
     }
 
-    /// <summary>Ask the room; <paramref name="answered"/> turns its answer (null: none in time) into the message to go on with.</summary>
-    private void AskRoom(object command, PendingVerb verb, Func<PendingVerb, bool, object?, object> answered, bool join = false)
+    /// <summary>Ask the room; <paramref name="answered"/> turns its answer (null: none in time, or not a <typeparamref name="TReply"/>) into the message to go on with.</summary>
+    private void AskRoom<TReply>(object command, PendingVerb verb, Func<PendingVerb, bool, TReply?, object> answered, bool join = false)
+        where TReply : class
     {
-        _node.RoomRegion.Ask<object>(command, _node.Settings.RoomAskTimeout).ContinueWith(
+        _node.RoomRegion.Ask<TReply>(command, _node.Settings.RoomAskTimeout).ContinueWith(
             t => answered(verb, join, t.IsCompletedSuccessfully ? t.Result : null),
             TaskContinuationOptions.ExecuteSynchronously).PipeTo(Self);
         _phase = Phase.Waiting;
@@ -354,7 +355,7 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
                 object command = m.Join
                     ? new JoinRoom(verb.Room, _id, Self, _node.Fanout, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())
                     : new LeaveRoom(verb.Room, _id);
-                AskRoom(command, verb, static (v, join, reply) => new MembershipChanged(v, join, reply as RoomReply), m.Join);
+                AskRoom<RoomReply>(command, verb, static (v, join, reply) => new MembershipChanged(v, join, reply), m.Join);
                 return;
         }
         BecomeActive();
