@@ -13,6 +13,8 @@ public sealed class CountingTransport : IClientTransport
 
     public IResponseFormat Format => WebSocketResponseFormat.Instance;
 
+    public ClientDialect Dialect => ClientDialect.WebSocket;
+
     public long Messages => Interlocked.Read(ref _messages);
 
     public long Bytes => Interlocked.Read(ref _bytes);

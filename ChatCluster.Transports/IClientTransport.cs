@@ -13,6 +13,9 @@ public interface IClientTransport
     /// <summary>How replies, errors and pushes are shaped on this transport.</summary>
     IResponseFormat Format { get; }
 
+    /// <summary>What the verbs mean on this transport (ActionHero 20 socket or 29 websocket), beside <see cref="Format"/>.</summary>
+    ClientDialect Dialect { get; }
+
     /// <summary>
     /// Queue one JSON value (no delimiter, no framing). Returns false when the connection is closing or its
     /// outbound queue overflowed; an overflow closes the connection (slow consumer policy).
@@ -30,6 +33,13 @@ public interface IClientTransport
     /// stops reading at <c>chatcluster.limits.max-requests-in-flight</c>). Every request gets exactly one reply.
     /// </summary>
     bool Reply(ReadOnlyMemory<byte> json) => Send(json);
+
+    /// <summary>
+    /// Queue bytes as they are, with no framing: ActionHero 20's socket server pipes a file's bytes to the client with
+    /// no JSON and no delimiter (the TCP <c>file</c> verb, <see cref="FileRule.StickyParamRawBytes"/>). A transport
+    /// that can only send whole messages sends them as one.
+    /// </summary>
+    bool SendUnframed(byte[] bytes) => Send(bytes);
 
     /// <summary>Hand whatever <see cref="Write"/> left unflushed to the socket. Cheap when there is nothing.</summary>
     void Flush();

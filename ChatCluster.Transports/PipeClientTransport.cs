@@ -62,6 +62,11 @@ public abstract class PipeClientTransport : IClientTransport
 
     public abstract IResponseFormat Format { get; }
 
+    public abstract ClientDialect Dialect { get; }
+
+    /// <summary>Bytes with no framing (the TCP <c>file</c> verb); a transport that frames every message sends them as one.</summary>
+    public virtual bool SendUnframed(byte[] bytes) => Send(bytes);
+
     public string ConnectionId { get; set; } = "";
 
     protected TransportSettings Settings { get; }

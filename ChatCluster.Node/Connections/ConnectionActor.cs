@@ -13,11 +13,13 @@ using static ChatCluster.Node.Connections.ConnectionInbox;
 namespace ChatCluster.Node.Connections;
 
 /// <summary>
-/// One client connection (ActionHero's Connection): its rooms, params, properties and ids, and the verbs.
-/// Verbs are handled one at a time in arrival order: a verb that must wait (for its room, or for join /
-/// leave / onSayReceive middleware) stashes later requests until its answer comes, so a pipelined
-/// <c>roomAdd r</c> + <c>say r …</c> always works (ActionHero runs them concurrently and may refuse the say).
-/// Actions run concurrently, at most <c>chatcluster.actions.max-pending</c> at a time.
+/// One client connection (ActionHero's Connection): it holds a <see cref="ConnectionState"/>, asks
+/// <see cref="VerbRules"/> what each request means on its transport's <see cref="ClientDialect"/>, and runs the
+/// <see cref="VerbStep"/> it gets (replies, middleware, rooms, actions, files). Verbs are handled one at a time in
+/// arrival order: a verb that must wait (for its room, or for join / leave / onSayReceive middleware) stashes later
+/// requests until its answer comes, so a pipelined <c>roomAdd r</c> + <c>say r …</c> always works (ActionHero runs
+/// them concurrently and may refuse the say). Actions run concurrently, at most <c>chatcluster.actions.max-pending</c>
+/// at a time.
 ///
 /// <code>
 ///   creating (create middleware) --done--> active
@@ -31,18 +33,13 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
     private readonly ClientInfo _info;
     private readonly IClientTransport _transport;
     private readonly IResponseFormat _format;
+    private readonly ClientDialect _dialect;
     private readonly NodeServices _node;
-    private readonly HashSet<string> _verbs;
-    private readonly long _connectedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-    private readonly List<string> _rooms = new();
+    private readonly LocalConnection _local;
     private ILoggingAdapter? _log; // only when something fails: an adapter per connection is memory for nothing
     private Phase _phase = Phase.Creating;
-    private readonly LocalConnection _local;
-    private ImmutableDictionary<string, JsonNode?> _properties = ImmutableDictionary<string, JsonNode?>.Empty;
-    private JsonObject _params = new();
-    private string _lastMessageIdJson = "\"0\"";
-    private int _totalActions;
-    private int _pendingActions;
+    private ConnectionState _state;
+    private string _lastMessageIdJson = "\"0\""; // beside the state: it changes with every request (see ConnectionState)
     private bool _stopping;
     private long _lastSayId;
     private InFlightSay? _say; // the say the room has not confirmed yet (one at a time)
@@ -53,14 +50,16 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
         public int Attempts { get; set; } = 1;
     }
 
-    public ConnectionActor(string id, ClientInfo info, IClientTransport transport, NodeServices node)
+    public ConnectionActor(string id, ClientInfo info, IClientTransport transport, NodeServices node, VerbSettings? verbs)
     {
         _id = id;
         _info = info;
         _transport = transport;
         _format = transport.Format;
+        _dialect = transport.Dialect;
         _node = node;
-        _verbs = Verbs.For(info.Type);
+        _state = ConnectionState.New(id, info.Fingerprint ?? id, info.RemoteIp, info.RemotePort, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            verbs ?? new VerbSettings(node.Settings.MaxPendingActions, node.Actions.Registry.IsInputName));
         _local = new LocalConnection(id, transport, Self, View());
     }
 
@@ -72,10 +71,8 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
 
     private static readonly Deploy Deployment = Deploy.None.WithMailbox(ConnectionMailbox.ConfigPath);
 
-    public static Props Props(string id, ClientInfo info, IClientTransport transport, NodeServices node) =>
-        ActorFactory<ConnectionActor>.Props(() => new ConnectionActor(id, info, transport, node), Deployment);
-
-    private bool IsSocket => _info.Type == "socket";
+    public static Props Props(string id, ClientInfo info, IClientTransport transport, NodeServices node, VerbSettings? verbs = null) =>
+        ActorFactory<ConnectionActor>.Props(() => new ConnectionActor(id, info, transport, node, verbs), Deployment);
 
     private MiddlewareChains Chains => _node.Middleware.Registry.Chains;
 
@@ -106,8 +103,7 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
                 switch (message)
                 {
                     case Created:
-                        var welcome = IsSocket ? _node.Settings.Transport.TcpWelcome : _node.Settings.Transport.WebSocketWelcome;
-                        _transport.Send(_format.Welcome(welcome));
+                        _transport.Send(_format.Welcome(_dialect.Welcome(_node.Settings.Transport)));
                         BecomeActive();
                         return;
                     case Break or TransportClosed:
@@ -120,25 +116,19 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
             case Phase.Active:
                 switch (message)
                 {
-                    case Request m:
-                        Guarded(m);
-                        return;
-                    case Refused m:
-                        Guarded(m);
+                    case Request or Refused or ChangeRoom:
+                        Guarded(message);
                         return;
                     case LineTooLong m:
-                        HandleLineTooLong(m);
-                        return;
-                    case ChangeRoom m:
-                        Guarded(m);
+                        Reply(_dialect.LineTooLong(ChatErrors.DataLengthTooLarge(m.MaxBytes, m.ReceivedBytes), _lastMessageIdJson));
                         return;
                 }
                 break;
-            default: // Waiting for middleware or an action: verbs wait their turn
+            default: // Waiting for middleware or a room: verbs wait their turn
                 switch (message)
                 {
-                    case Resume m:
-                        Guarded(m);
+                    case RoomChecked or MembershipChanged or RoomViewed or SayChecked or PositionedJoin or HistoryRead:
+                        Guarded(message);
                         return;
                     case Request or Refused or LineTooLong or ChangeRoom:
                         Stash.Stash();
@@ -161,7 +151,7 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
                 HandleFileDone(m);
                 break;
             case RemovedFromRoom m:
-                _rooms.Remove(m.Room);
+                _state = _state.Left(m.Room);
                 PublishView();
                 break;
             case ConnectionProtocol.SendMessage m:
@@ -211,7 +201,12 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
                 case Request m: HandleRequest(m.Value); break;
                 case Refused m: HandleRefused(m); break;
                 case ChangeRoom m: HandleChangeRoom(m); break;
-                case Resume m: HandleResume(m); break;
+                case RoomChecked m: HandleRoomChecked(m); break;
+                case MembershipChanged m: HandleMembershipChanged(m); break;
+                case RoomViewed m: HandleRoomViewed(m); break;
+                case SayChecked m: HandleSayChecked(m); break;
+                case PositionedJoin m: HandlePositionedJoin(m); break;
+                case HistoryRead m: HandleHistoryRead(m); break;
             }
         }
         catch (Exception e)
@@ -225,280 +220,258 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
 
     private void HandleRequest(ClientRequest r)
     {
-        var messageId = NextMessageId(r);
-
-        if (!_verbs.Contains(r.Verb))
-        {
-            if (r.Verb == HistoryVerbs.RoomHistory) RoomHistory(messageId, r); // history extension (docs/history.md)
-            else if (r.Verb == "file") HandleFile(r, messageId);
-            else if (IsSocket) HandleSocketAction(r);
-            else if (r.Verb == "action") HandleAction(r.Json ?? new JsonObject(), messageId);
-            else Reply(_format.VerbError(ChatErrors.VerbNotFound(r.Verb), messageId, r.DataJson));
-            return;
-        }
-
-        switch (r.Verb)
-        {
-            case "quit":
-            case "exit":
-                Stop(goodbye: true);
-                break;
-            case "detailsView":
-                Ok(Details(), messageId);
-                break;
-            case "documentation":
-                // v20 documents the actions; v29's websocket answers with a TypeError [observed].
-                if (IsSocket) Ok(Documentation(), messageId);
-                else Error(ChatErrors.DocumentationUnavailable, messageId, r);
-                break;
-            case "paramAdd":
-                var (key, value) = Verbs.ParamAdd(r.Args);
-                if (key is not null && (Verbs.GlobalSafeParams.Contains(key) || _node.Actions.Registry.IsInputName(key)))
-                {
-                    if (value is null) _params.Remove(key);
-                    else _params[key] = value;
-                }
-                Ok(null, messageId);
-                break;
-            case "paramDelete":
-                if (r.Arg(0) is { } deleted) _params.Remove(deleted);
-                Ok(null, messageId);
-                break;
-            case "paramView":
-                Ok(r.Arg(0) is { } viewed && _params[viewed] is JsonNode v ? JsonText.Serialize(v) : null, messageId);
-                break;
-            case "paramsView":
-                Ok(JsonText.Serialize(_params), messageId);
-                break;
-            case "paramsDelete":
-                _params = new JsonObject();
-                Ok(null, messageId);
-                break;
-            case "roomAdd":
-                RoomAdd(r.Arg(0), messageId, r);
-                break;
-            case "roomLeave":
-                RoomLeave(r.Arg(0), messageId, r);
-                break;
-            case "roomView":
-                RoomView(r.Arg(0), messageId, r);
-                break;
-            case "say":
-                Say(r.Arg(0), r.JoinFrom(1), messageId, r);
-                break;
-        }
+        var messageId = Received(r);
+        Run(VerbRules.Decide(r, _state, _dialect), messageId, r.DataJson);
     }
 
     // A limit refused the request before it got here (ConnectionSession): the error in request order, and after
     // too many refusals the connection closes with the reason.
     private void HandleRefused(Refused m)
     {
-        var messageId = NextMessageId(m.Value);
+        var messageId = Received(m.Value);
         Reply(_format.VerbError(m.Error, messageId, m.Value.DataJson));
         if (m.Disconnect)
             Stop(goodbye: false, lastWords: _format.VerbError(ChatErrors.RateLimitDisconnect, messageId, m.Value.DataJson));
     }
 
-    // The messageId a request is answered with (and the one TCP pushes carry afterwards).
-    private string NextMessageId(ClientRequest r)
+    // Every request starts here: the state it is decided on, and the messageId it is answered with.
+    private string Received(ClientRequest r)
     {
-        if (IsSocket)
-        {
-            // v20: the sticky param wins, else a fresh uuid for this request.
-            _lastMessageIdJson = _params["messageId"] is JsonNode id ? JsonText.Serialize(id) : NewId();
-        }
-        else
-        {
-            // v29 websocket: params reset on every frame; a falsy messageId gets a uuid.
-            _lastMessageIdJson = r.MessageIdJson ?? NewId();
-            _params = new JsonObject();
-        }
-        return _lastMessageIdJson;
-    }
-
-    private void RoomAdd(string? room, string messageId, ClientRequest r)
-    {
-        // A room given as an object, array or boolean names no room [observed: "room does not exist"].
-        if (room is null || (r.FirstArgIsNotString && r.FirstArgKind != JsonValueKind.Number))
-        {
-            Error(ChatErrors.RoomNotExist, messageId, r);
-            return;
-        }
-        if (_rooms.Contains(room))
-        {
-            Error(ChatErrors.AlreadyInRoom(room), messageId, r);
-            return;
-        }
-        var (join, badJoin) = HistoryVerbs.ParseJoin(r, IsSocket); // history extension: positions / since (docs/history.md)
-        if (badJoin is not null)
-        {
-            Error(badJoin, messageId, r);
-            return;
-        }
-        Await(_node.Middleware.JoinAsync(View(), room), new PendingVerb("join", room, messageId, r.DataJson) { Join = join });
-    }
-
-    // History extension (docs/history.md): a room's last messages, for its members only.
-    private void RoomHistory(string messageId, ClientRequest r)
-    {
-        var room = r.Arg(0);
-        if (room is null || r.FirstArgIsNotString || !_rooms.Contains(room))
-        {
-            Error(ChatErrors.NotInRoom(Verbs.RoomText(room)), messageId, r);
-            return;
-        }
-        var (read, bad) = HistoryVerbs.ParseHistory(r, IsSocket, _id, room);
-        if (bad is not null) Error(bad, messageId, r);
-        else AskRoom(read!, new PendingVerb(HistoryVerbs.RoomHistory, room, messageId, r.DataJson));
-    }
-
-    private void RoomLeave(string? room, string messageId, ClientRequest r)
-    {
-        if (room is null || r.FirstArgIsNotString || !_rooms.Contains(room))
-        {
-            Error(ChatErrors.NotInRoom(Verbs.RoomText(room)), messageId, r);
-            return;
-        }
-        Await(_node.Middleware.LeaveAsync(View(), room), new PendingVerb("leave", room, messageId, r.DataJson));
+        _state = VerbRules.Received(_state, _dialect);
+        return _lastMessageIdJson = VerbRules.MessageId(r, _state, _dialect) ?? NewId();
     }
 
     // addMember / removeMember from the server side (a cluster RPC): ActionHero's checks, then the verb's path.
     private void HandleChangeRoom(ChangeRoom m)
     {
-        var verb = new PendingVerb(m.Join ? "join" : "leave", m.Room, "null", null) { ReplyTo = Sender };
-        if (m.Join && _rooms.Contains(m.Room)) Fail(verb, ChatErrors.AlreadyInRoom(m.Room));
-        else if (!m.Join && !_rooms.Contains(m.Room)) Fail(verb, ChatErrors.NotInRoom(m.Room));
-        else if (m.Join) Await(_node.Middleware.JoinAsync(View(), m.Room), verb);
-        else Await(_node.Middleware.LeaveAsync(View(), m.Room), verb);
+        var step = VerbRules.DecideChange(m.Room, m.Join, _state);
+        var verb = new PendingVerb(m.Room, "null", null) { ReplyTo = Sender };
+        if (step.Kind == VerbStepKind.Refuse) Fail(verb, step.Text!);
+        else CheckRoom(verb, join: step.Kind == VerbStepKind.CheckJoin);
     }
 
-    private void RoomView(string? room, string messageId, ClientRequest r)
+    /// <summary>Carry out what the rules decided for a request.</summary>
+    private void Run(in VerbStep step, string messageId, string? dataJson)
     {
-        // ActionHero checks the connection's own rooms first: a room it is not in is "not in this room",
-        // whether or not it exists [observed].
-        if (room is null || r.FirstArgIsNotString || !_rooms.Contains(room))
+        if (step.Next is { } next) _state = next;
+        if (step.MessageIdJson is { } stickyId) messageId = _lastMessageIdJson = stickyId;
+        switch (step.Kind)
         {
-            Error(ChatErrors.NotInRoom(Verbs.RoomText(room)), messageId, r);
-            return;
+            case VerbStepKind.Reply:
+                Ok(step.Text, messageId);
+                break;
+            case VerbStepKind.Refuse:
+                Reply(_format.VerbError(step.Text!, messageId, dataJson));
+                break;
+            case VerbStepKind.CheckJoin:
+                CheckRoom(new PendingVerb(step.Room!, messageId, dataJson) { Join = step.Join }, join: true);
+                break;
+            case VerbStepKind.CheckLeave:
+                CheckRoom(new PendingVerb(step.Room!, messageId, dataJson), join: false);
+                break;
+            case VerbStepKind.ViewRoom:
+                var viewed = new PendingVerb(step.Room!, messageId, dataJson);
+                AskRoom<RoomStatusReply>(new GetRoomStatus(viewed.Room), viewed, static (verb, _, status) => new RoomViewed(verb, status));
+                break;
+            case VerbStepKind.Say:
+                Say(step.Room!, step.Text!, messageId, dataJson);
+                break;
+            case VerbStepKind.RunAction:
+                RunAction(step.Params!, messageId);
+                break;
+            case VerbStepKind.RefuseAction:
+                Reply(_format.ActionReply(new JsonObject { ["error"] = step.Text }, messageId));
+                break;
+            case VerbStepKind.ReadFile:
+                ReadFile(step.Text, messageId);
+                break;
+            case VerbStepKind.Document:
+                Ok(ConnectionJson.Documentation(_node.Actions.Registry.All), messageId);
+                break;
+            case VerbStepKind.Close:
+                Stop(goodbye: true);
+                break;
+            case VerbStepKind.ReadHistory:
+                AskRoom<HistoryReply>(step.Read!, new PendingVerb(step.Room!, messageId, dataJson), static (verb, _, h) => new HistoryRead(verb, h));
+                break;
+            default:
+                throw new InvalidOperationException("no way to run a " + step.Kind + " step");
         }
-        AskRoom(new GetRoomStatus(room), new PendingVerb("roomView", room, messageId, r.DataJson));
     }
 
-    private void Say(string? room, string message, string messageId, ClientRequest r)
+    private void Say(string room, string message, string messageId, string? dataJson)
     {
-        if (room is null || r.FirstArgIsFalsy || message.Length == 0)
-        {
-            Error(ChatErrors.RoomAndMessageRequired, messageId, r);
-            return;
-        }
-        if (r.FirstArgIsNotString || !_rooms.Contains(room))
-        {
-            Error(ChatErrors.NotInRoom(room), messageId, r);
-            return;
-        }
         var payload = new ChatPayload(room, _id, JsonText.Quote(message), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         Operations.NodeCounters.MessagesReceived.Increment();
         if (!_node.Middleware.HasOnSayReceive)
         {
-            SendSay(payload, messageId, r.DataJson); // the hot path
+            SendSay(payload, messageId, dataJson); // the hot path
             return;
         }
+        var verb = new PendingVerb(room, messageId, dataJson);
         var verdict = _node.Middleware.OnSayReceiveAsync(View(), room, ChatPayloadJson.ToJson(payload));
-        Await(verdict, new PendingVerb("say", room, messageId, r.DataJson, payload));
-    }
-
-    /// <summary>Continue with the answer now if it is there (no middleware: the usual case), else wait for it.</summary>
-    private void Await<T>(Task<T> answer, PendingVerb verb)
-    {
-        if (answer.IsCompletedSuccessfully)
+        if (verdict.IsCompletedSuccessfully)
         {
-            HandleResume(new Resume(verb, answer.Result));
+            HandleSayChecked(new SayChecked(verb, payload, verdict.Result));
             return;
         }
-        answer.ContinueWith(t => new Resume(verb, t.IsCompletedSuccessfully ? t.Result : null),
+        verdict.ContinueWith(t => new SayChecked(verb, payload, t.IsCompletedSuccessfully ? t.Result : null),
             TaskContinuationOptions.ExecuteSynchronously).PipeTo(Self);
         _phase = Phase.Waiting;
     }
 
-    private void AskRoom(object command, PendingVerb verb)
+    /// <summary>Join or leave middleware, then the room. Goes on at once when the answer is there (no middleware: the usual case).</summary>
+    private void CheckRoom(PendingVerb verb, bool join)
     {
-        _node.RoomRegion.Ask<object>(command, _node.Settings.RoomAskTimeout).ContinueWith(
-            t => new Resume(verb, t.IsCompletedSuccessfully ? t.Result : null),
-            TaskContinuationOptions.ExecuteSynchronously).PipeTo(Self);
-        _phase = Phase.Waiting;
-    }
-
-    private void HandleResume(Resume resume)
-    {
-        var verb = resume.Verb;
-        switch (resume.Answer)
+        var verdict = join ? _node.Middleware.JoinAsync(View(), verb.Room) : _node.Middleware.LeaveAsync(View(), verb.Room);
+        if (verdict.IsCompletedSuccessfully)
         {
-            // middleware verdicts: refuse, or go on to the room
-            case RoomVerdict { Allowed: false } refused:
+            HandleRoomChecked(new RoomChecked(verb, join, verdict.Result));
+            return;
+        }
+        verdict.ContinueWith(t => new RoomChecked(verb, join, t.IsCompletedSuccessfully ? t.Result : null),
+            TaskContinuationOptions.ExecuteSynchronously).PipeTo(Self);
+        _phase = Phase.Waiting;
+    }
+
+    /// <summary>Ask the room; <paramref name="answered"/> turns its answer (null: none in time, or not a <typeparamref name="TReply"/>) into the message to go on with.</summary>
+    private void AskRoom<TReply>(object command, PendingVerb verb, Func<PendingVerb, bool, TReply?, object> answered, bool join = false)
+        where TReply : class
+    {
+        _node.RoomRegion.Ask<TReply>(command, _node.Settings.RoomAskTimeout).ContinueWith(
+            t => answered(verb, join, t.IsCompletedSuccessfully ? t.Result : null),
+            TaskContinuationOptions.ExecuteSynchronously).PipeTo(Self);
+        _phase = Phase.Waiting;
+    }
+
+    // Middleware decided: refuse, or go on to the room.
+    private void HandleRoomChecked(RoomChecked m)
+    {
+        var verb = m.Verb;
+        switch (m.Verdict)
+        {
+            case null:
+                NoAnswer(verb, m.Join ? "join" : "leave");
+                break;
+            case { Allowed: false } refused:
                 Fail(verb, refused.Refusal!);
                 break;
-            case RoomVerdict when verb.Name == "join":
-                AskRoom(HistoryVerbs.With(new JoinRoom(verb.Room, _id, Self, _node.Fanout, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), verb.Join),
-                    verb with { Name = "roomAdd" });
+            case var _ when m.Join && verb.Join is not null:
+                // A join with positions: answered with the position (after the missed messages), or a refusal.
+                var positioned = HistoryVerbs.With(new JoinRoom(verb.Room, _id, Self, _node.Fanout, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), verb.Join);
+                AskRoom<object>(positioned, verb, static (v, _, reply) => new PositionedJoin(v, reply));
                 return;
-            case RoomVerdict when verb.Name == "leave":
-                AskRoom(new LeaveRoom(verb.Room, _id), verb with { Name = "roomLeave" });
+            default:
+                object command = m.Join
+                    ? new JoinRoom(verb.Room, _id, Self, _node.Fanout, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())
+                    : new LeaveRoom(verb.Room, _id);
+                AskRoom<RoomReply>(command, verb, static (v, join, reply) => new MembershipChanged(v, join, reply), m.Join);
                 return;
-            case SayVerdict say:
-                if (HandleSayVerdict(verb, say)) return; // sent to the room: waits for its answer
-                break;
+        }
+        BecomeActive();
+    }
 
-            // room answers
+    private void HandleMembershipChanged(MembershipChanged m)
+    {
+        var verb = m.Verb;
+        switch (m.Reply)
+        {
             case null:
-                Log.Warning("connection {0}: {1} of room {2} got no answer within {3}", _id, verb.Name, verb.Room, _node.Settings.RoomAskTimeout);
-                Fail(verb, ChatErrors.RoomUnavailable);
+                NoAnswer(verb, m.Join ? "roomAdd" : "roomLeave");
                 break;
-            case RoomReply { Error: { } error }:
+            case { Error: { } error }:
                 Fail(verb, error);
                 break;
-            case RoomReply:
-                if (verb.Name == "roomAdd") _rooms.Add(verb.Room);
-                else _rooms.Remove(verb.Room);
+            default:
+                _state = m.Join ? _state.Joined(verb.Room) : _state.Left(verb.Room);
                 PublishView();
                 if (verb.ReplyTo is not null) verb.ReplyTo.Tell(new RoomReply(verb.Room, null));
                 else Ok("true", verb.MessageIdJson);
                 break;
-            case PositionReply p: // a join with positions (history extension)
-                _rooms.Add(verb.Room);
+        }
+        BecomeActive();
+    }
+
+    // History extension (docs/history.md): the room answered a join with positions.
+    private void HandlePositionedJoin(PositionedJoin m)
+    {
+        switch (m.Reply)
+        {
+            case PositionReply p:
+                _state = _state.Joined(m.Verb.Room);
                 PublishView();
-                Ok(HistoryVerbs.PositionJson(p), verb.MessageIdJson);
+                Ok(HistoryVerbs.PositionJson(p), m.Verb.MessageIdJson);
                 break;
-            case HistoryReply { Error: { } error }:
-                Fail(verb, error);
+            case RoomReply { Error: { } error }:
+                Fail(m.Verb, error);
                 break;
-            case HistoryReply h:
-                Ok(HistoryVerbs.HistoryJson(h), verb.MessageIdJson);
+            default:
+                NoAnswer(m.Verb, "roomAdd");
                 break;
-            case RoomStatusReply { Error: { } error }:
-                Fail(verb, error);
+        }
+        BecomeActive();
+    }
+
+    private void HandleHistoryRead(HistoryRead m)
+    {
+        switch (m.Reply)
+        {
+            case null:
+                NoAnswer(m.Verb, HistoryVerbs.RoomHistory);
                 break;
-            case RoomStatusReply status:
-                Ok(ConnectionJson.RoomStatus(status.Room, status.Members), verb.MessageIdJson);
+            case { Error: { } error }:
+                Fail(m.Verb, error);
+                break;
+            case var history:
+                Ok(HistoryVerbs.HistoryJson(history), m.Verb.MessageIdJson);
+                break;
+        }
+        BecomeActive();
+    }
+
+    private void HandleRoomViewed(RoomViewed m)
+    {
+        switch (m.Status)
+        {
+            case null:
+                NoAnswer(m.Verb, "roomView");
+                break;
+            case { Error: { } error }:
+                Fail(m.Verb, error);
+                break;
+            case var status:
+                Ok(ConnectionJson.RoomStatus(status.Room, status.Members), m.Verb.MessageIdJson);
                 break;
         }
         BecomeActive();
     }
 
     // onSayReceive decided: send what it returned (only message/room/from/sentAt carry over), stay silent, or refuse.
-    // True when the say went to its room (the connection keeps waiting for the room's answer).
-    private bool HandleSayVerdict(PendingVerb verb, SayVerdict verdict)
+    private void HandleSayChecked(SayChecked m)
     {
-        switch (verdict.Kind)
+        var verb = m.Verb;
+        switch (m.Verdict)
         {
-            case SayVerdictKind.Refuse:
-                Fail(verb, verdict.Refusal!);
-                return false;
-            case SayVerdictKind.Deliver:
-                SendSay(ChatPayloadJson.FromJson(verdict.Payload!, verb.Payload!), verb.MessageIdJson, verb.DataJson);
-                return true;
+            case null:
+                NoAnswer(verb, "say");
+                break;
+            case { Kind: SayVerdictKind.Refuse } refused:
+                Fail(verb, refused.Refusal!);
+                break;
+            case { Kind: SayVerdictKind.Deliver } deliver:
+                SendSay(ChatPayloadJson.FromJson(deliver.Payload!, m.Payload), verb.MessageIdJson, verb.DataJson);
+                return; // sent to the room: waits for its answer
+            default:
+                Ok(null, verb.MessageIdJson);
+                break;
         }
-        Ok(null, verb.MessageIdJson);
-        return false;
+        BecomeActive();
+    }
+
+    private void NoAnswer(PendingVerb verb, string what)
+    {
+        Log.Warning("connection {0}: {1} of room {2} got no answer within {3}", _id, what, verb.Room, _node.Settings.RoomAskTimeout);
+        Fail(verb, ChatErrors.RoomUnavailable);
     }
 
     // "OK" means the room ordered the say: the reply is written by this node's fan-out when the room's delivery arrives,
@@ -547,48 +520,8 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
         else Reply(_format.VerbError(error, verb.MessageIdJson, verb.DataJson));
     }
 
-    // TCP: a word that is no verb is an action. A JSON line replaces the sticky params with its own
-    // "params" and may name the action; anything else makes the first word the sticky action.
-    private void HandleSocketAction(ClientRequest r)
+    private void RunAction(JsonObject actionParams, string messageId)
     {
-        JsonNode? parsed = null;
-        try
-        {
-            parsed = JsonText.Parse(r.RawLine ?? r.Verb);
-        }
-        catch (JsonLoneSurrogateException e)
-        {
-            // Valid JSON to ActionHero (JavaScript strings may hold lone surrogates), but not text we can hold: say so
-            // in the shape of an action's error, as the line was meant as one.
-            Reply(_format.ActionReply(new JsonObject { ["error"] = e.Message }, _lastMessageIdJson));
-            return;
-        }
-        catch (JsonException)
-        {
-        }
-        if (parsed is JsonObject line)
-        {
-            if (line["params"] is JsonObject p) _params = (JsonObject)p.DeepClone();
-            if (line["action"] is JsonNode a) _params["action"] = a.DeepClone();
-            if (_params["messageId"] is JsonNode id) _lastMessageIdJson = JsonText.Serialize(id);
-        }
-        else if (!JsonText.IsTruthy(parsed))
-        {
-            _params["action"] = r.Verb; // not JSON, or a falsy JSON value [observed]
-        }
-        HandleAction(_params, _lastMessageIdJson);
-    }
-
-    private void HandleAction(JsonObject actionParams, string messageId)
-    {
-        _totalActions++;
-        _pendingActions++;
-        if (_pendingActions > _node.Settings.MaxPendingActions)
-        {
-            _pendingActions--;
-            Reply(_format.ActionReply(new JsonObject { ["error"] = ChatErrors.TooManyPendingActions }, messageId));
-            return;
-        }
         var run = _node.Actions.RunAsync((JsonObject)actionParams.DeepClone(), View());
         if (run.IsCompletedSuccessfully)
         {
@@ -602,33 +535,17 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
 
     private void HandleActionDone(ActionDone done)
     {
-        _pendingActions--;
-        if (!done.Result.Changes.IsEmpty)
-        {
-            _properties = _properties.SetItems(done.Result.Changes);
-            PublishView();
-        }
+        _state = _state.ActionDone(done.Result.Changes);
+        if (!done.Result.Changes.IsEmpty) PublishView();
         Reply(_format.ActionReply(done.Result.Response, done.MessageIdJson));
     }
 
-    // The file verb (ActionHero's file server over the connection): the name comes from the frame's `file` (websocket)
-    // or the first word, kept as the sticky `file` param (TCP v20). Read off the actor's thread; answered when read,
+    // The file verb (ActionHero's file server over the connection): read off the actor's thread; answered when read,
     // concurrently with later requests, as ActionHero does.
     private sealed record FileDone(Web.PublicLookup Lookup, Web.PublicFileContent? Content, string MessageIdJson);
 
-    private void HandleFile(ClientRequest r, string messageId)
+    private void ReadFile(string? name, string messageId)
     {
-        string? name;
-        if (IsSocket)
-        {
-            if (r.Arg(0) is { } word) _params["file"] = word;
-            name = _params["file"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
-        }
-        else
-        {
-            name = r.DataJson is { } data && JsonText.Parse(data) is JsonObject frame && frame["file"] is JsonValue v
-                && v.TryGetValue<string>(out var s) ? s : null;
-        }
         if (_node.Files is not { } files)
         {
             HandleFileDone(new FileDone(Web.PublicLookup.NotFound, null, messageId));
@@ -641,41 +558,11 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
 
     private void HandleFileDone(FileDone done)
     {
-        var error = done.Lookup switch
-        {
-            Web.PublicLookup.Found => null,
-            Web.PublicLookup.TooLarge => ChatErrors.FileTooLarge(_node.Files?.MaxBytes ?? 0),
-            _ => IsSocket ? ChatErrors.FileNotFoundV20 : ChatErrors.FileNotFound,
-        };
-        if (IsSocket)
-        {
-            // v20: the file's bytes as they are (no JSON, no delimiter); an error as a bare JSON string line.
-            if (error is null && _transport is IUnframedSend raw) raw.SendUnframed(done.Content!.Bytes);
-            else Reply(System.Text.Encoding.UTF8.GetBytes(JsonText.Quote(error ?? ChatErrors.FileNotFoundV20)));
-            return;
-        }
-        var response = error is null
-            ? new JsonObject
-            {
-                ["content"] = System.Text.Encoding.UTF8.GetString(done.Content!.Bytes),
-                ["mime"] = done.Content.Mime,
-                ["length"] = done.Content.Bytes.Length,
-                // A JavaScript Date as JSON: ISO 8601, UTC, milliseconds.
-                ["lastModified"] = done.Content.LastModified.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
-            }
-            : new JsonObject
-            {
-                // ActionHero's shape for a failed file request [observed].
-                ["error"] = error,
-                ["content"] = null,
-                ["mime"] = "text/html",
-                ["length"] = error.Length,
-            };
-        Reply(_format.ActionReply(response, done.MessageIdJson));
+        var answer = VerbRules.FileAnswer(_dialect, done.Lookup, done.Content, _node.Files?.MaxBytes ?? 0);
+        if (answer.Unframed is { } bytes) _transport.SendUnframed(bytes);
+        else if (answer.Line is { } line) Reply(line);
+        else Reply(_format.ActionReply(answer.Response!, done.MessageIdJson));
     }
-
-    private void HandleLineTooLong(LineTooLong m) =>
-        Reply(((SocketResponseFormat)_format).LineTooLong(ChatErrors.DataLengthTooLarge(m.MaxBytes, m.ReceivedBytes), _lastMessageIdJson));
 
     private void HandleSendMessage(ConnectionProtocol.SendMessage m)
     {
@@ -706,7 +593,7 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
             Sender.Tell(new ConnectionProtocol.ConnectionReply(_id, false));
             return;
         }
-        _properties = _properties.SetItem(m.Key, value);
+        _state = _state.WithProperty(m.Key, value);
         PublishView();
         if (!Sender.IsNobody()) Sender.Tell(new ConnectionProtocol.ConnectionReply(_id, true));
     }
@@ -720,7 +607,7 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
         var view = View();
         if (!Chains.Destroy.IsEmpty) _ = RunConnectionHooks(Chains.Destroy, "destroy");
         if (!Chains.Leave.IsEmpty)
-            foreach (var room in _rooms) _ = _node.Middleware.LeaveAsync(view, room);
+            foreach (var room in _state.Rooms) _ = _node.Middleware.LeaveAsync(view, room);
         LeaveAllRooms();
         _node.Connections.Remove(_id);
         if (lastWords is not null) _transport.SendThenClose(lastWords, ChatErrors.RateLimitDisconnect);
@@ -749,37 +636,16 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
     // Rooms also watch this actor, so a member is dropped even if these messages are lost.
     private void LeaveAllRooms()
     {
-        foreach (var room in _rooms) _node.RoomRegion.Tell(new LeaveRoom(room, _id));
-        _rooms.Clear();
+        foreach (var room in _state.Rooms) _node.RoomRegion.Tell(new LeaveRoom(room, _id));
+        _state = _state with { Rooms = ImmutableArray<string>.Empty };
     }
 
-    private ConnectionView View() => new(_id, _info.Type, _info.RemoteIp, _info.RemotePort, _info.Fingerprint ?? _id, _connectedAt,
-        _rooms.ToImmutableArray(), _properties);
+    private ConnectionView View() => new(_id, _info.Type, _state.RemoteIp, _state.RemotePort, _state.Fingerprint, _state.ConnectedAt,
+        _state.Rooms, _state.Properties);
 
     private void PublishView() => _local.View = View();
 
-    private string Details() => ConnectionJson.Details(_id, _info.Fingerprint ?? _id, _info.RemoteIp, _info.RemotePort, _params,
-        _connectedAt, _rooms, _totalActions, _pendingActions);
-
-    private string Documentation()
-    {
-        var docs = new JsonObject();
-        foreach (var action in _node.Actions.Registry.All)
-        {
-            var inputs = new JsonObject();
-            foreach (var input in action.Inputs)
-                inputs[input.Name] = new JsonObject { ["required"] = input.Required, ["default"] = input.Default?.DeepClone() };
-            docs[action.Name] = new JsonObject
-            {
-                ["1"] = new JsonObject { ["name"] = action.Name, ["version"] = 1, ["description"] = action.Description, ["inputs"] = inputs },
-            };
-        }
-        return JsonText.Serialize(docs);
-    }
-
     private void Ok(string? dataJson, string messageId) => Reply(_format.VerbOk(dataJson, messageId));
-
-    private void Error(string error, string messageId, ClientRequest r) => Reply(_format.VerbError(error, messageId, r.DataJson));
 
     // Every client request gets exactly one reply through here: it ends the request (chatcluster.limits.max-requests-in-flight).
     private void Reply(byte[] json) => _transport.Reply(json);

@@ -36,14 +36,8 @@ public static class ConnectionInbox
     /// </summary>
     public sealed record ChangeRoom(string Room, bool Join) : INoSerializationVerificationNeeded;
 
-    /// <summary>
-    /// The answer a waiting verb was waiting for: a room's reply, a middleware verdict, or null when the
-    /// room did not answer in time.
-    /// </summary>
-    internal sealed record Resume(PendingVerb Verb, object? Answer) : INoSerializationVerificationNeeded;
-
-    /// <summary>A verb in progress: what it is, for which room, and how to answer the client.</summary>
-    internal sealed record PendingVerb(string Name, string Room, string MessageIdJson, string? DataJson, Messages.ChatPayload? Payload = null)
+    /// <summary>A verb in progress: for which room, and how to answer the client.</summary>
+    internal sealed record PendingVerb(string Room, string MessageIdJson, string? DataJson)
     {
         /// <summary>Set for a server-side <see cref="ChangeRoom"/>: the outcome goes to this actor, not to the client.</summary>
         public IActorRef? ReplyTo { get; init; }
@@ -51,6 +45,27 @@ public static class ConnectionInbox
         /// <summary>A join's positions-and-history options (<see cref="HistoryVerbs"/>); null for ActionHero's join.</summary>
         public HistoryVerbs.JoinOptions? Join { get; init; }
     }
+
+    // The answers a waiting verb waits for, one type per question (the verb knows what it asked). A null answer: the
+    // middleware failed or the room did not answer in time.
+
+    /// <summary>Join (<paramref name="Join"/>) or leave middleware decided on <see cref="PendingVerb.Room"/>.</summary>
+    internal sealed record RoomChecked(PendingVerb Verb, bool Join, Middleware.RoomVerdict? Verdict) : INoSerializationVerificationNeeded;
+
+    /// <summary>onSayReceive middleware decided on the say of <paramref name="Payload"/>.</summary>
+    internal sealed record SayChecked(PendingVerb Verb, Messages.ChatPayload Payload, Middleware.SayVerdict? Verdict) : INoSerializationVerificationNeeded;
+
+    /// <summary>The room answered a join (<paramref name="Join"/>) or a leave.</summary>
+    internal sealed record MembershipChanged(PendingVerb Verb, bool Join, Messages.RoomProtocol.RoomReply? Reply) : INoSerializationVerificationNeeded;
+
+    /// <summary>The room answered a join with positions: a <c>PositionReply</c>, or a <c>RoomReply</c> refusal (history extension).</summary>
+    internal sealed record PositionedJoin(PendingVerb Verb, object? Reply) : INoSerializationVerificationNeeded;
+
+    /// <summary>The room answered <c>roomHistory</c> (history extension).</summary>
+    internal sealed record HistoryRead(PendingVerb Verb, Messages.RoomProtocol.HistoryReply? Reply) : INoSerializationVerificationNeeded;
+
+    /// <summary>The room answered <c>roomView</c>.</summary>
+    internal sealed record RoomViewed(PendingVerb Verb, Messages.RoomProtocol.RoomStatusReply? Status) : INoSerializationVerificationNeeded;
 
     /// <summary>The room ordered the connection's say in flight; the OK is written already (by the fan-out).</summary>
     public sealed record SayAcked(long SayId) : INoSerializationVerificationNeeded, IDeadLetterSuppression;

@@ -47,6 +47,23 @@ public static class ConnectionJson
         w.WriteEndObject();
     });
 
+    /// <summary>v20's <c>documentation</c>: <c>{action:{"1":{name, version, description, inputs:{name:{required, default}}}}}</c>.</summary>
+    public static string Documentation(IEnumerable<Actions.ChatAction> actions)
+    {
+        var docs = new JsonObject();
+        foreach (var action in actions)
+        {
+            var inputs = new JsonObject();
+            foreach (var input in action.Inputs)
+                inputs[input.Name] = new JsonObject { ["required"] = input.Required, ["default"] = input.Default?.DeepClone() };
+            docs[action.Name] = new JsonObject
+            {
+                ["1"] = new JsonObject { ["name"] = action.Name, ["version"] = 1, ["description"] = action.Description, ["inputs"] = inputs },
+            };
+        }
+        return JsonText.Serialize(docs);
+    }
+
     private static string Write(Action<Utf8JsonWriter> body)
     {
         var buffer = new ArrayBufferWriter<byte>(256);

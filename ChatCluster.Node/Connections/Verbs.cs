@@ -1,26 +1,13 @@
 namespace ChatCluster.Node.Connections;
 
-/// <summary>The verbs each transport allows, and the pure rules of their arguments (spec section 4).</summary>
+/// <summary>The pure rules of the verbs' arguments (spec section 4); which verbs a transport allows is its <see cref="Transports.ClientDialect"/>.</summary>
 public static class Verbs
 {
-    public static readonly HashSet<string> Socket = new(StringComparer.Ordinal)
-    {
-        "quit", "exit", "documentation", "paramAdd", "paramDelete", "paramView", "paramsView", "paramsDelete",
-        "roomAdd", "roomLeave", "roomView", "detailsView", "say",
-    };
-
-    public static readonly HashSet<string> WebSocket = new(StringComparer.Ordinal)
-    {
-        "quit", "exit", "documentation", "roomAdd", "roomLeave", "roomView", "detailsView", "say",
-    };
-
     /// <summary>ActionHero's globalSafeParams; paramAdd stores only these and the inputs of known actions.</summary>
     public static readonly HashSet<string> GlobalSafeParams = new(StringComparer.Ordinal)
     {
         "file", "apiVersion", "callback", "action", "messageId",
     };
-
-    public static HashSet<string> For(string transportType) => transportType == "socket" ? Socket : WebSocket;
 
     /// <summary>
     /// <c>paramAdd key=value</c> (split on '=', only the first two parts) or <c>paramAdd key value</c>.

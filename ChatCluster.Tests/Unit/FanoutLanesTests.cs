@@ -24,6 +24,8 @@ public class FanoutLanesTests
 
         public IResponseFormat Format => WebSocketResponseFormat.Instance;
 
+        public ClientDialect Dialect => ClientDialect.WebSocket;
+
         public List<string> Flushed
         {
             get { lock (_gate) return _written.GetRange(0, _flushed); }

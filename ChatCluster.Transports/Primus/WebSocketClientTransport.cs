@@ -23,6 +23,8 @@ public sealed class WebSocketClientTransport : PipeClientTransport
 
     public override IResponseFormat Format => WebSocketResponseFormat.Instance;
 
+    public override ClientDialect Dialect => ClientDialect.WebSocket;
+
     /// <summary>Cleared at every heartbeat tick, set by a pong (or a websocket-level ping) from the client.</summary>
     public bool Alive
     {

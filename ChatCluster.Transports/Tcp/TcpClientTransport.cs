@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace ChatCluster.Transports.Tcp;
 
 /// <summary>The outbound side of one TCP client: every JSON value is written followed by <c>\r\n</c>.</summary>
-public sealed class TcpClientTransport : PipeClientTransport, IUnframedSend
+public sealed class TcpClientTransport : PipeClientTransport
 {
     private static ReadOnlySpan<byte> CrLf => "\r\n"u8;
 
@@ -21,6 +21,8 @@ public sealed class TcpClientTransport : PipeClientTransport, IUnframedSend
 
     public override IResponseFormat Format => SocketResponseFormat.Instance;
 
+    public override ClientDialect Dialect => ClientDialect.Socket;
+
     protected override void WriteMessage(PipeWriter output, ReadOnlySpan<byte> json)
     {
         var span = output.GetSpan(json.Length + 2);
@@ -29,7 +31,7 @@ public sealed class TcpClientTransport : PipeClientTransport, IUnframedSend
         output.Advance(json.Length + 2);
     }
 
-    public bool SendUnframed(byte[] bytes) => SendRaw(bytes, thenEnd: false);
+    public override bool SendUnframed(byte[] bytes) => SendRaw(bytes, thenEnd: false);
 
     protected override void WriteGoodbye(PipeWriter output) => WriteMessage(output, SocketResponseFormat.Goodbye);
 
