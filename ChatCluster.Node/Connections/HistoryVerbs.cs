@@ -77,8 +77,10 @@ public static class HistoryVerbs
         var max = int.MaxValue;
         if (frame is not null && frame.TryGetPropertyValue("limit", out var limitNode))
         {
-            if (limitNode is not JsonValue v || v.GetValueKind() != JsonValueKind.Number || !v.TryGetValue<int>(out max) || max < 1)
+            // Our parser keeps whole numbers as long (TryGetValue<int> would refuse every one of them).
+            if (limitNode is not JsonValue v || v.GetValueKind() != JsonValueKind.Number || !v.TryGetValue<long>(out var asked) || asked < 1)
                 return (null, ChatErrors.HistoryLimitInvalid);
+            max = (int)Math.Min(asked, int.MaxValue);
         }
         Position? since = null;
         if (frame is not null && frame.TryGetPropertyValue("since", out var sinceNode))
