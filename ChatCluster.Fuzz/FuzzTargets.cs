@@ -46,7 +46,7 @@ public static class FuzzTargets
                 {
                     if (line is null || line.Length > MaxLineBytes) // each byte decodes to at most one char (invalid bytes to U+FFFD)
                         throw new FuzzInvariantException($"line of {line?.Length} chars passed a {MaxLineBytes}-byte cap");
-                    SocketRequestParser.Parse(line);
+                    TcpRequestParser.Parse(line);
                 }
                 else if (received <= MaxLineBytes) throw new FuzzInvariantException($"TooLong for {received} bytes");
             }

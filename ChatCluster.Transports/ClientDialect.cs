@@ -9,7 +9,7 @@ namespace ChatCluster.Transports;
 public sealed class ClientDialect
 {
     /// <summary>ActionHero 20's socket server (spec section 5): sticky params, every unknown word is an action.</summary>
-    public static readonly ClientDialect Socket = new(
+    public static readonly ClientDialect Tcp = new(
         name: "socket",
         verbs: new HashSet<string>(StringComparer.Ordinal)
         {
@@ -21,7 +21,7 @@ public sealed class ClientDialect
         files: FileRule.StickyParamRawBytes,
         documents: true,
         welcome: static s => s.TcpWelcome,
-        lineTooLong: SocketResponseFormat.Instance.LineTooLong);
+        lineTooLong: TcpResponseFormat.Instance.LineTooLong);
 
     /// <summary>ActionHero 29's websocket (spec section 6): a messageId per frame, only the <c>action</c> event runs one.</summary>
     public static readonly ClientDialect WebSocket = new(

@@ -12,9 +12,9 @@ public sealed class WebSocketResponseFormat : IResponseFormat
 
     private WebSocketResponseFormat() { }
 
-    public byte[] Welcome(string text) => SocketResponseFormat.Instance.Welcome(text);
+    public byte[] Welcome(string text) => TcpResponseFormat.Instance.Welcome(text);
 
-    public byte[] VerbOk(string? dataJson, string messageIdJson) => SocketResponseFormat.Instance.VerbOk(dataJson, messageIdJson);
+    public byte[] VerbOk(string? dataJson, string messageIdJson) => TcpResponseFormat.Instance.VerbOk(dataJson, messageIdJson);
 
     // status and error are both JavaScript's Error#toString(); data is the frame's leftovers.
     public byte[] VerbError(string error, string messageIdJson, string? dataJson) => ResponseWriter.Write((ErrorToString(error), messageIdJson, dataJson), static (w, s) =>
@@ -28,7 +28,7 @@ public sealed class WebSocketResponseFormat : IResponseFormat
         w.WriteEndObject();
     });
 
-    public byte[] ActionReply(JsonObject response, string messageIdJson) => SocketResponseFormat.Instance.ActionReply(response, messageIdJson);
+    public byte[] ActionReply(JsonObject response, string messageIdJson) => TcpResponseFormat.Instance.ActionReply(response, messageIdJson);
 
     // Missing context becomes "response", and a response without messageId gets the last frame's id.
     public byte[] Push(JsonObject message, string lastMessageIdJson) => ResponseWriter.Write((message, lastMessageIdJson), static (w, s) =>

@@ -123,8 +123,8 @@ public static class ChatClusterHosting
         };
     }
 
-    private static readonly byte[] SocketNodeFull = [.. SocketResponseFormat.ConnectionError(ChatErrors.TooManyConnections), .. "\r\n"u8];
-    private static readonly byte[] SocketAddressFull = [.. SocketResponseFormat.ConnectionError(ChatErrors.TooManyConnectionsFromAddress), .. "\r\n"u8];
+    private static readonly byte[] SocketNodeFull = [.. TcpResponseFormat.ConnectionError(ChatErrors.TooManyConnections), .. "\r\n"u8];
+    private static readonly byte[] SocketAddressFull = [.. TcpResponseFormat.ConnectionError(ChatErrors.TooManyConnectionsFromAddress), .. "\r\n"u8];
     private static readonly byte[] HttpNodeFull = ConnectionAdmission.HttpServiceUnavailable(ChatErrors.TooManyConnections);
     private static readonly byte[] HttpAddressFull = ConnectionAdmission.HttpServiceUnavailable(ChatErrors.TooManyConnectionsFromAddress);
 

@@ -13,14 +13,14 @@ public sealed class ResponseFormatTests
     [Fact]
     public void Socket_format_should_write_v20_envelopes()
     {
-        var f = SocketResponseFormat.Instance;
+        var f = TcpResponseFormat.Instance;
         Assert.Equal("{\"welcome\":\"Hello! Welcome to the actionhero api\",\"context\":\"api\"}", S(f.Welcome("Hello! Welcome to the actionhero api")));
         Assert.Equal("{\"status\":\"OK\",\"context\":\"response\",\"data\":true,\"messageId\":\"m\"}", S(f.VerbOk("true", "\"m\"")));
         Assert.Equal("{\"status\":\"OK\",\"context\":\"response\",\"messageId\":\"m\"}", S(f.VerbOk(null, "\"m\"")));
         Assert.Equal("{\"error\":\"room does not exist\",\"context\":\"response\",\"messageId\":\"m\"}", S(f.VerbError(ChatErrors.RoomNotExist, "\"m\"", "{}")));
         Assert.Equal("{\"status\":\"error\",\"error\":\"data length is too big (10 received/20 max)\",\"context\":\"response\",\"messageId\":\"m\"}",
             S(f.LineTooLong(ChatErrors.DataLengthTooLarge(10, 20), "\"m\"")));
-        Assert.Equal("{\"status\":\"Bye!\",\"context\":\"api\"}", S(SocketResponseFormat.Goodbye));
+        Assert.Equal("{\"status\":\"Bye!\",\"context\":\"api\"}", S(TcpResponseFormat.Goodbye));
     }
 
     [Fact]
@@ -37,7 +37,7 @@ public sealed class ResponseFormatTests
     [Fact]
     public void Action_reply_should_put_context_and_message_id_last()
     {
-        var reply = SocketResponseFormat.Instance.ActionReply(new JsonObject { ["name"] = "r", ["didCreate"] = true }, "13");
+        var reply = TcpResponseFormat.Instance.ActionReply(new JsonObject { ["name"] = "r", ["didCreate"] = true }, "13");
         Assert.Equal("{\"name\":\"r\",\"didCreate\":true,\"context\":\"response\",\"messageId\":13}", S(reply));
     }
 
@@ -56,7 +56,7 @@ public sealed class ResponseFormatTests
     {
         _ = name;
         Assert.Equal(websocket, S(WebSocketResponseFormat.Instance.Push(JsonNode.Parse(message)!.AsObject(), "7")));
-        Assert.Equal(socket, S(SocketResponseFormat.Instance.Push(JsonNode.Parse(message)!.AsObject(), "7")));
+        Assert.Equal(socket, S(TcpResponseFormat.Instance.Push(JsonNode.Parse(message)!.AsObject(), "7")));
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public sealed class ResponseFormatTests
     [InlineData(" detailsView", "", "detailsView")]
     public void Socket_parser_should_split_on_single_spaces(string line, string verb, string args)
     {
-        var r = SocketRequestParser.Parse(line);
+        var r = TcpRequestParser.Parse(line);
         Assert.Equal(verb, r.Verb);
         Assert.Equal(args.Length == 0 ? Array.Empty<string>() : args.Split('|'), r.Args);
     }

@@ -16,7 +16,7 @@ namespace ChatCluster.Tests.Unit;
 /// </summary>
 public sealed class VerbRulesTests
 {
-    private static readonly ClientDialect Tcp = ClientDialect.Socket;
+    private static readonly ClientDialect Tcp = ClientDialect.Tcp;
     private static readonly ClientDialect Ws = ClientDialect.WebSocket;
 
     // Two actions may run at once; "name" is some action's input (paramAdd keeps it), "colour" is nobody's.
@@ -31,7 +31,7 @@ public sealed class VerbRulesTests
             PendingActions = pending,
         };
 
-    private static ClientRequest Line(string line) => SocketRequestParser.Parse(line);
+    private static ClientRequest Line(string line) => TcpRequestParser.Parse(line);
 
     private static ClientRequest Frame(string json) => PrimusCodec.Decode(Encoding.UTF8.GetBytes(json)).Request!;
 

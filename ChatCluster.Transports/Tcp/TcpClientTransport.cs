@@ -19,9 +19,9 @@ public sealed class TcpClientTransport : PipeClientTransport
 
     public override string Type => "socket";
 
-    public override IResponseFormat Format => SocketResponseFormat.Instance;
+    public override IResponseFormat Format => TcpResponseFormat.Instance;
 
-    public override ClientDialect Dialect => ClientDialect.Socket;
+    public override ClientDialect Dialect => ClientDialect.Tcp;
 
     protected override void WriteMessage(PipeWriter output, ReadOnlySpan<byte> json)
     {
@@ -33,7 +33,7 @@ public sealed class TcpClientTransport : PipeClientTransport
 
     public override bool SendUnframed(byte[] bytes) => SendRaw(bytes, thenEnd: false);
 
-    protected override void WriteGoodbye(PipeWriter output) => WriteMessage(output, SocketResponseFormat.Goodbye);
+    protected override void WriteGoodbye(PipeWriter output) => WriteMessage(output, TcpResponseFormat.Goodbye);
 
     protected override void OnGoodbyeWritten() => _connection.Transport.Input.CancelPendingRead();
 

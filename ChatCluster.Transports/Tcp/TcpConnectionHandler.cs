@@ -50,7 +50,7 @@ public sealed class TcpConnectionHandler : ConnectionHandler
                 }
                 catch (OperationCanceledException) when (firstRequest.IsCancellationRequested)
                 {
-                    transport.SendThenClose(SocketResponseFormat.ConnectionError(ChatErrors.FirstRequestTimeout(limits.FirstRequestTimeout.TotalSeconds)),
+                    transport.SendThenClose(TcpResponseFormat.ConnectionError(ChatErrors.FirstRequestTimeout(limits.FirstRequestTimeout.TotalSeconds)),
                         "no request within chatcluster.limits.first-request-timeout");
                     break;
                 }
@@ -72,7 +72,7 @@ public sealed class TcpConnectionHandler : ConnectionHandler
                         if (status == LineStatus.NeedMore) break;
                         waitingForFirst = false;
                         full = transport.RequestStarted();
-                        if (status == LineStatus.Line) session.Receive(SocketRequestParser.Parse(line!));
+                        if (status == LineStatus.Line) session.Receive(TcpRequestParser.Parse(line!));
                         else
                         {
                             TransportLog.LineTooLong(_logger, session.ConnectionId, length, _settings.TcpMaxLineBytes);

@@ -3,14 +3,14 @@ using System.Text.Json.Nodes;
 namespace ChatCluster.Transports;
 
 /// <summary>TCP envelopes of ActionHero 20's socket server (spec section 5). The transport appends <c>\r\n</c>.</summary>
-public sealed class SocketResponseFormat : IResponseFormat
+public sealed class TcpResponseFormat : IResponseFormat
 {
-    public static readonly SocketResponseFormat Instance = new();
+    public static readonly TcpResponseFormat Instance = new();
 
     /// <summary>The goodbye line, <c>{"status":"Bye!","context":"api"}</c>.</summary>
     public static readonly byte[] Goodbye = "{\"status\":\"Bye!\",\"context\":\"api\"}"u8.ToArray();
 
-    private SocketResponseFormat() { }
+    private TcpResponseFormat() { }
 
     public byte[] Welcome(string text) => ResponseWriter.Write(text, static (w, t) =>
     {

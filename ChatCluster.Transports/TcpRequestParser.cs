@@ -6,7 +6,7 @@ namespace ChatCluster.Transports;
 /// or an action (and whether the line is a JSON action call) is decided by the connection, which owns the
 /// sticky params.
 /// </summary>
-public static class SocketRequestParser
+public static class TcpRequestParser
 {
     public static ClientRequest Parse(string line)
     {
