@@ -1,3 +1,4 @@
+using ChatCluster.Messages;
 using System.Text.Json.Nodes;
 using Akka.Actor;
 using ChatCluster.Node.Api;

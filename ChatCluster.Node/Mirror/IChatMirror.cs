@@ -49,14 +49,14 @@ public interface IChatMirror
     Task<IReadOnlyList<string>> ListRoomsAsync();
 
     /// <summary>
-    /// Join or leave for a connection no node of this cluster holds. Throws <see cref="Api.ChatException"/> with the
+    /// Join or leave for a connection no node of this cluster holds. Throws <see cref="ChatException"/> with the
     /// catalogue text (connection not found, RPC unavailable / timeout, or the other node's refusal).
     /// </summary>
     Task ChangeRemoteMemberAsync(string connectionId, string room, bool join);
 
     /// <summary>
     /// A connection command (<see cref="ConnectionProtocol"/>) for a connection no node of this cluster holds; false
-    /// when the other system cannot take it. Throws <see cref="Api.ChatException"/> when the call itself fails.
+    /// when the other system cannot take it. Throws <see cref="ChatException"/> when the call itself fails.
     /// </summary>
     Task<bool> ApplyRemoteAsync(string connectionId, object command);
 }

@@ -40,7 +40,7 @@ public sealed class NoChatMirror : IChatMirror
     public Task<IReadOnlyList<string>> ListRoomsAsync() => NoRooms;
 
     public Task ChangeRemoteMemberAsync(string connectionId, string room, bool join) =>
-        Task.FromException(new Api.ChatException(ChatErrors.ConnectionNotFound));
+        Task.FromException(new ChatException(ChatErrors.ConnectionNotFound));
 
     public Task<bool> ApplyRemoteAsync(string connectionId, object command) => NotTaken;
 }

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Akka.Actor;
 using ChatCluster.Messages;
-using ChatCluster.Node.Api;
 using ChatCluster.Node.Connections;
 using ChatCluster.Node.Mirror;
 using Microsoft.Extensions.Logging;

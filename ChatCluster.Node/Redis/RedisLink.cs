@@ -1,6 +1,5 @@
 using Akka.Actor;
 using ChatCluster.Messages;
-using ChatCluster.Node.Api;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 

@@ -1,6 +1,6 @@
+using ChatCluster.Messages;
 using System.Text.Json.Nodes;
 using Akka.Actor;
-using ChatCluster.Node.Api;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 

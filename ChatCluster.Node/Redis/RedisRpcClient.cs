@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using ChatCluster.Messages;
-using ChatCluster.Node.Api;
 
 namespace ChatCluster.Node.Redis;
 

@@ -198,7 +198,7 @@ public sealed class HistoryWireTests : IClassFixture<HistoryClusterFixture>
         var fromApi = await _cluster[2].Api.HistoryAsync(room, 1); // the server API reads any room
         Assert.Equal(start + 3, fromApi.Entries.Single().Offset);
         Assert.Equal(epoch, fromApi.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var missing = await Assert.ThrowsAsync<ChatCluster.Node.Api.ChatException>(() => _cluster[2].Api.HistoryAsync(room + "-none"));
+        var missing = await Assert.ThrowsAsync<ChatCluster.Messages.ChatException>(() => _cluster[2].Api.HistoryAsync(room + "-none"));
         Assert.Equal(ChatErrors.RoomNotExist, missing.Message);
 
         await using var outsider = await Tcp(2);

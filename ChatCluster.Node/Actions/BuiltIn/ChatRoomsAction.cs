@@ -1,3 +1,4 @@
+using ChatCluster.Messages;
 using System.Text.Json.Nodes;
 using ChatCluster.Node.Api;
 

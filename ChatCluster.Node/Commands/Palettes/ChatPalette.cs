@@ -48,7 +48,7 @@ public sealed class ChatPalette : PaletteActor
             {
                 return (await api.StatusAsync(room)).Members.Count;
             }
-            catch (ChatCluster.Node.Api.ChatException)
+            catch (ChatCluster.Messages.ChatException)
             {
                 return -1; // destroyed meanwhile, or its node is not answering: shown as "?"
             }
