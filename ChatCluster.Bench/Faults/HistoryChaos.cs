@@ -150,6 +150,22 @@ public static class HistoryChaos
         }
     }
 
+    /// <summary>
+    /// The join whose recovery answered for a missed message: the first join that answered a position at or after the
+    /// message in its epoch (the message was ordered before that join's answer, so the join's replay, or the live
+    /// messages before it, had to bring it); else the first join that found the message's epoch gone (the room lost
+    /// its history). A message no reader received (no position known): the first join sent after it was said.
+    /// </summary>
+    private static JoinRecord? Cover(List<JoinRecord> okJoins, SayRecord m, Dictionary<(string, string, long), (string Epoch, long Offset)> positions)
+    {
+        if (positions.TryGetValue((m.Room, m.Sender, m.Seq), out var p))
+        {
+            if (okJoins.FirstOrDefault(j => j.Epoch == p.Epoch && j.Offset >= p.Offset) is { } answered) return answered;
+            if (okJoins.FirstOrDefault(j => j.Since?.Epoch == p.Epoch && j.Epoch != p.Epoch) is { } lost) return lost;
+        }
+        return okJoins.FirstOrDefault(j => j.RequestAt >= m.SentAt);
+    }
+
     private sealed record Missed(HistoryReader Reader, SayRecord Say, JoinRecord? Cover);
 
     private static int Report(string[] rooms, List<SenderChain> senders, List<HistoryReader> readers, bool withRedis)
@@ -158,6 +174,9 @@ public static class HistoryChaos
         var seenByAnyone = readers.SelectMany(r => r.Received).Select(m => (m.Room, m.Sender, m.Seq)).ToHashSet();
         // The messages the rooms ordered: acknowledged, or received by some reader (a say whose answer was lost with its node).
         var ordered = said.Where(m => m.Acked || seenByAnyone.Contains((m.Room, m.Sender, m.Seq))).ToList();
+        // Where each message stands in its room (epoch, offset), as any reader received it.
+        var positions = new Dictionary<(string, string, long), (string Epoch, long Offset)>();
+        foreach (var m in readers.SelectMany(r => r.Received)) positions.TryAdd((m.Room, m.Sender, m.Seq), (m.Epoch, m.Offset));
         var missedAll = new List<Missed>();
         int totalDup = 0, totalReorder = 0, totalTrue = 0, totalFalse = 0, totalFalseEpoch = 0;
         long totalReceived = 0;
@@ -204,10 +223,10 @@ public static class HistoryChaos
                     last[m.Sender] = Math.Max(prev, m.Seq);
                 }
                 // A member from its first join's answer on: every message said after it must reach the reader, live or
-                // replayed. A miss is covered by the first join whose request went out after the message was said.
+                // replayed.
                 var memberFrom = okJoins[0].ReplyAt;
                 foreach (var m in ordered.Where(m => m.Room == room && m.SentAt >= memberFrom && !ids.Contains((m.Sender, m.Seq))))
-                    missed.Add(new Missed(r, m, okJoins.FirstOrDefault(j => j.RequestAt >= m.SentAt)));
+                    missed.Add(new Missed(r, m, Cover(okJoins, m, positions)));
             }
             var underTrue = missed.Count(m => m.Cover?.Recovered == true);
             var underFalse = missed.Count(m => m.Cover?.Recovered == false);
