@@ -150,22 +150,6 @@ public static class HistoryChaos
         }
     }
 
-    /// <summary>
-    /// The join whose recovery answered for a missed message: the first join that answered a position at or after the
-    /// message in its epoch (the message was ordered before that join's answer, so the join's replay, or the live
-    /// messages before it, had to bring it); else the first join that found the message's epoch gone (the room lost
-    /// its history). A message no reader received (no position known): the first join sent after it was said.
-    /// </summary>
-    private static JoinRecord? Cover(List<JoinRecord> okJoins, SayRecord m, Dictionary<(string, string, long), (string Epoch, long Offset)> positions)
-    {
-        if (positions.TryGetValue((m.Room, m.Sender, m.Seq), out var p))
-        {
-            if (okJoins.FirstOrDefault(j => j.Epoch == p.Epoch && j.Offset >= p.Offset) is { } answered) return answered;
-            if (okJoins.FirstOrDefault(j => j.Since?.Epoch == p.Epoch && j.Epoch != p.Epoch) is { } lost) return lost;
-        }
-        return okJoins.FirstOrDefault(j => j.RequestAt >= m.SentAt);
-    }
-
     private sealed record Missed(HistoryReader Reader, SayRecord Say, JoinRecord? Cover);
 
     private static int Report(string[] rooms, List<SenderChain> senders, List<HistoryReader> readers, bool withRedis)
@@ -175,18 +159,19 @@ public static class HistoryChaos
         // The messages the rooms ordered: acknowledged, or received by some reader (a say whose answer was lost with its node).
         var ordered = said.Where(m => m.Acked || seenByAnyone.Contains((m.Room, m.Sender, m.Seq))).ToList();
         // Where each message stands in its room (epoch, offset), as any reader received it.
-        var positions = new Dictionary<(string, string, long), (string Epoch, long Offset)>();
-        foreach (var m in readers.SelectMany(r => r.Received)) positions.TryAdd((m.Room, m.Sender, m.Seq), (m.Epoch, m.Offset));
+        var positions = HistoryLedger.Positions(readers.SelectMany(r => r.Received));
         var missedAll = new List<Missed>();
         int totalDup = 0, totalReorder = 0, totalTrue = 0, totalFalse = 0, totalFalseEpoch = 0;
         long totalReceived = 0;
         var bugs = new List<string>();
+        var findings = new List<string>();
+        var totalGhosts = 0;
         Console.WriteLine();
         Console.WriteLine($"history chaos, {(withRedis ? "with Redis" : "without Redis")}: {said.Count(m => m.Acked)} says acked, " +
                           $"{said.Count(m => m.AnsweredAt >= 0 && !m.Acked)} refused, {said.Count(m => m.AnsweredAt < 0)} unanswered; {ordered.Count} ordered");
         Console.WriteLine();
-        Console.WriteLine("| reader | order | sessions | recoveries true / false (epoch changed) | received | missed under true | missed under false | missed otherwise | duplicates | reorders |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| reader | order | sessions | recoveries true / false (epoch changed) | received | missed under true | missed under false | missed otherwise | duplicates | reorders | received while not joined |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in readers)
         {
             var joins = r.Joins.ToList();
@@ -200,38 +185,28 @@ public static class HistoryChaos
             var reorder = 0;
             foreach (var room in rooms)
             {
-                var okJoins = joins.Where(j => j.Room == room && j.Ok).OrderBy(j => j.RequestAt).ToList();
-                if (okJoins.Count == 0) continue;
-                var got = received.Where(m => m.Room == room).ToList();
-                var ids = new HashSet<(string, long)>();
-                foreach (var m in got)
-                {
-                    if (!ids.Add((m.Sender, m.Seq)))
-                    {
-                        dup++;
-                        bugs.Add($"duplicate: {r.Name} received {m.Sender}|{m.Seq} in {room} twice (offset {m.Offset}, epoch {m.Epoch}, session {m.Session})");
-                    }
-                }
-                var last = new Dictionary<string, long>();
-                foreach (var m in got)
-                {
-                    if (last.TryGetValue(m.Sender, out var prev) && m.Seq < prev)
-                    {
-                        reorder++;
-                        bugs.Add($"reorder: {r.Name} received {m.Sender}|{m.Seq} after {m.Sender}|{prev} in {room}");
-                    }
-                    last[m.Sender] = Math.Max(prev, m.Seq);
-                }
-                // A member from its first join's answer on: every message said after it must reach the reader, live or
-                // replayed.
-                var memberFrom = okJoins[0].ReplyAt;
-                foreach (var m in ordered.Where(m => m.Room == room && m.SentAt >= memberFrom && !ids.Contains((m.Sender, m.Seq))))
-                    missed.Add(new Missed(r, m, Cover(okJoins, m, positions)));
+                var account = HistoryLedger.Account(room, joins, received, ordered, positions);
+                dup += account.Duplicates.Count;
+                reorder += account.Reorders.Count;
+                foreach (var m in account.Duplicates)
+                    bugs.Add($"duplicate: {r.Name} received {m.Sender}|{m.Seq} in {room} twice (offset {m.Offset}, epoch {m.Epoch}, session {m.Session})");
+                foreach (var (m, after) in account.Reorders)
+                    bugs.Add($"reorder: {r.Name} received {m.Sender}|{m.Seq} after {m.Sender}|{after} in {room}");
+                missed.AddRange(account.Missed.Select(m => new Missed(r, m.Say, m.Cover)));
+            }
+            var ghosts = HistoryLedger.ReceivedWhileNotJoined(joins, received);
+            totalGhosts += ghosts.Count;
+            foreach (var g in ghosts.GroupBy(g => (g.Session, g.Room)))
+            {
+                var failedJoin = joins.FirstOrDefault(j => j.Session == g.Key.Session && j.Room == g.Key.Room);
+                findings.Add($"received while not joined: {r.Name} session {g.Key.Session} got {g.Count()} messages of {g.Key.Room} " +
+                             $"({g.First().Sender}|{g.First().Seq} at {g.First().Epoch}/{g.First().Offset} .. {g.Last().Sender}|{g.Last().Seq} at {g.Last().Epoch}/{g.Last().Offset}, " +
+                             $"from {g.First().At} ms) after its join was answered \"{failedJoin?.Error ?? "(never sent)"}\" at {failedJoin?.ReplyAt} ms");
             }
             var underTrue = missed.Count(m => m.Cover?.Recovered == true);
             var underFalse = missed.Count(m => m.Cover?.Recovered == false);
             var otherwise = missed.Count - underTrue - underFalse;
-            Console.WriteLine($"| {r.Name} | {r.Order} | {r.Sessions} | {t} / {f} ({fEpoch}) | {received.Count} | {underTrue} | {underFalse} | {otherwise} | {dup} | {reorder} |");
+            Console.WriteLine($"| {r.Name} | {r.Order} | {r.Sessions} | {t} / {f} ({fEpoch}) | {received.Count} | {underTrue} | {underFalse} | {otherwise} | {dup} | {reorder} | {ghosts.Count} |");
             totalDup += dup;
             totalReorder += reorder;
             totalTrue += t;
@@ -243,7 +218,7 @@ public static class HistoryChaos
         }
         var allTrue = missedAll.Count(m => m.Cover?.Recovered == true);
         var allFalse = missedAll.Count(m => m.Cover?.Recovered == false);
-        Console.WriteLine($"| **total** | | {readers.Sum(r => r.Sessions)} | {totalTrue} / {totalFalse} ({totalFalseEpoch}) | {totalReceived} | {allTrue} | {allFalse} | {missedAll.Count - allTrue - allFalse} | {totalDup} | {totalReorder} |");
+        Console.WriteLine($"| **total** | | {readers.Sum(r => r.Sessions)} | {totalTrue} / {totalFalse} ({totalFalseEpoch}) | {totalReceived} | {allTrue} | {allFalse} | {missedAll.Count - allTrue - allFalse} | {totalDup} | {totalReorder} | {totalGhosts} |");
         Console.WriteLine();
 
         // Recoveries per phase, and the joins that failed (errors, no answer).
@@ -266,6 +241,8 @@ public static class HistoryChaos
             var cover = m.Cover is { } c ? $"join of session {c.Session} on node {c.Node} at {c.RequestAt} ms since {c.Since?.Offset}/{c.Since?.Epoch} -> {c.Epoch}/{c.Offset} replayed {c.Replayed}" : "";
             bugs.Add($"missed ({what}): {m.Reader.Name} never received {m.Say.Sender}|{m.Say.Seq} in {m.Say.Room} (said at {m.Say.SentAt} ms, acked {m.Say.Acked}); {cover}");
         }
+        foreach (var f in findings.Take(20)) Console.WriteLine(f);
+        if (findings.Count > 20) Console.WriteLine($"... {findings.Count - 20} more");
         foreach (var b in bugs.Take(60)) Console.WriteLine(b);
         if (bugs.Count > 60) Console.WriteLine($"... {bugs.Count - 60} more");
         var failed = allTrue > 0 || totalDup > 0 || totalReorder > 0;
