@@ -19,7 +19,9 @@ public static class HistoryChaos
 {
     private const int Nodes = 3;
     private const int RedisPort = 21021;
-    private const int SendersPerNode = 2;
+    // Per room: a sender waits for each say's answer, so a sender saying into several rooms would stall in all of them
+    // while one fails over; with one room each, the other rooms keep talking through the failover.
+    private const int SendersPerRoom = 2;
     // Enough for any gap of the run (a reader stays away for seconds, senders say ~30 messages/s per room at most).
     private const int HistorySize = 20_000;
     private static readonly Stopwatch Clock = Stopwatch.StartNew();
@@ -36,7 +38,7 @@ public static class HistoryChaos
         var logs = Arg(args, "--logs") ?? Directory.CreateTempSubdirectory("history-chaos-").FullName;
         Directory.CreateDirectory(logs);
         Log($"history chaos ({(shortMode ? "short" : "long")}, {(withRedis ? "with Redis" : "without Redis")}): {Nodes} nodes, " +
-            $"{SendersPerNode} senders on nodes 0 and 1, {readerCount} readers, {rooms.Length} rooms; logs in {logs}");
+            $"{SendersPerRoom} senders per room on nodes 0 and 1, {readerCount} readers, {rooms.Length} rooms; logs in {logs}");
 
         var netId = int.Parse(Arg(args, "--net-id") ?? $"{Environment.ProcessId % 10000}", CultureInfo.InvariantCulture);
         await using var net = await FaultNetwork.CreateAsync(Nodes, netId, Log);
@@ -72,10 +74,10 @@ public static class HistoryChaos
 
             using var stopSenders = new CancellationTokenSource();
             using var final = new CancellationTokenSource();
-            // Senders stay on nodes 0 and 1 (node 2 is the one killed; the long mode's SIGTERM of node 1 moves them).
-            for (var k = 0; k < 2; k++)
-                for (var i = 0; i < SendersPerNode; i++)
-                    senders.Add(new SenderChain($"s{k}.{i}", k, nodes, rooms));
+            // Senders start on nodes 0 and 1 (node 2 is the one killed; the long mode's SIGTERM of node 1 moves some).
+            foreach (var room in rooms)
+                for (var i = 0; i < SendersPerRoom; i++)
+                    senders.Add(new SenderChain($"s{room}.{i}", i % 2, nodes, new[] { room }));
             var addresses = nodes.Select(n => n.Address).ToList();
             for (var i = 0; i < readerCount; i++)
                 readers.Add(new HistoryReader($"r{i}", rooms, addresses, FaultNode.TcpPort, Clock, seed: 17 + i, roundRobin: i % 2 == 0, () => phase));
