@@ -160,8 +160,9 @@ public static class HistoryChaos
         var seenByAnyone = readers.SelectMany(r => r.Received).Select(m => (m.Room, m.Sender, m.Seq)).ToHashSet();
         // The messages the rooms ordered: acknowledged, or received by some reader (a say whose answer was lost with its node).
         var ordered = said.Where(m => m.Acked || seenByAnyone.Contains((m.Room, m.Sender, m.Seq))).ToList();
-        // Where each message stands in its room (epoch, offset), as any reader received it.
         var positions = HistoryLedger.Positions(readers.SelectMany(r => r.Received));
+        HistoryLedger.InferUnseen(positions, ordered);
+        // Where each message stands in its room (epoch, offset), as any reader received it.
         var missedAll = new List<Missed>();
         int totalDup = 0, totalReorder = 0, totalTrue = 0, totalFalse = 0, totalFalseEpoch = 0;
         long totalReceived = 0;

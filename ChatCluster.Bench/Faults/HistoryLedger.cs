@@ -28,6 +28,28 @@ public static class HistoryLedger
         return positions;
     }
 
+    /// <summary>
+    /// Adds a position for each message of <paramref name="ordered"/> that no reader received: a sender's messages of
+    /// a room are ordered in its numbers (one say in flight), so such a message stands before the sender's next message
+    /// that was received, at the latest offset below it that no reader received. A bound, not the exact place: enough to
+    /// tell which join's answer came after it.
+    /// </summary>
+    public static void InferUnseen(Dictionary<(string Room, string Sender, long Seq), (string Epoch, long Offset)> positions, IEnumerable<SayRecord> ordered)
+    {
+        var seenOffsets = positions.Select(p => (p.Key.Room, p.Value.Epoch, p.Value.Offset)).ToHashSet();
+        var bySender = positions.Keys.GroupBy(k => (k.Room, k.Sender)).ToDictionary(g => g.Key, g => g.Select(k => k.Seq).OrderBy(q => q).ToList());
+        foreach (var m in ordered.Where(m => !positions.ContainsKey((m.Room, m.Sender, m.Seq))).ToList())
+        {
+            if (!bySender.TryGetValue((m.Room, m.Sender), out var seqs)) continue;
+            var next = seqs.FirstOrDefault(q => q > m.Seq);
+            if (next == 0) continue;
+            var (epoch, offset) = positions[(m.Room, m.Sender, next)];
+            var candidate = offset - 1;
+            while (candidate >= 1 && seenOffsets.Contains((m.Room, epoch, candidate))) candidate--;
+            if (candidate >= 1) positions.TryAdd((m.Room, m.Sender, m.Seq), (epoch, candidate));
+        }
+    }
+
     /// <param name="ordered">The room's messages: acknowledged, or received by some reader.</param>
     public static RoomAccount Account(string room, IEnumerable<JoinRecord> joins, IEnumerable<PositionedReceipt> received,
         IEnumerable<SayRecord> ordered, IReadOnlyDictionary<(string Room, string Sender, long Seq), (string Epoch, long Offset)> positions)

@@ -101,4 +101,19 @@ public class HistoryLedgerTests
         var ghost = Assert.Single(HistoryLedger.ReceivedWhileNotJoined(joins, received));
         Assert.Equal(2, ghost.Seq);
     }
+
+    // The long run's case: s|2 reached no reader; the room's new epoch answered a rejoin with offset 2 and
+    // recovered:false, and the reader got s|3 live at offset 3. s|2 stands before it, at offset 2 or less: that join's loss.
+    [Fact]
+    public void A_message_no_reader_received_should_be_placed_before_its_senders_next_one()
+    {
+        var joins = new[] { Join(1, 0, 10, null, null, E1, 0), Join(2, 100, 300, (0, E1), false, E2, 2), Join(3, 400, 410, (3, E2), true, E2, 3) };
+        var received = new[] { Got(3, E2, 3, session: 2) };
+        var said = new[] { Said(2, 200), Said(3, 250) };
+        var positions = HistoryLedger.Positions(received);
+        HistoryLedger.InferUnseen(positions, said);
+        Assert.Equal((E2, 2L), positions[(Room, "s", 2)]);
+        var missed = Assert.Single(HistoryLedger.Account(Room, joins, received, said, positions).Missed);
+        Assert.Equal("false", missed.Under);
+    }
 }
