@@ -43,6 +43,8 @@ public static class BenchCommand
                 Console.WriteLine("  crossnode  (needs scripts/cluster-start.sh) one busy room with members on 3 nodes: deliveries/s");
                 Console.WriteLine("  faults     [--short] [--node-dll PATH] fault campaign: 3 node processes in network namespaces (root), kill -9,");
                 Console.WriteLine("             SIGTERM, partitions, latency, redis restart/flush; acked lost / duplicates / reorders per fault (faults/run.sh)");
+                Console.WriteLine("  faults --history [--short] [--with-redis] [--readers N]   history chaos: readers reconnect with since while nodes");
+                Console.WriteLine("             are killed; missed (under recovered true/false), duplicates, reorders per reader (faults/run.sh --history)");
                 Console.WriteLine("  redis-journal [--redis HOST:PORT] [--events N]   Redis journal write (one by one, batched) and replay rates");
                 Console.WriteLine("  redis-latency [--cc-tcp PORT] [--ah-web PORT] [--room R] [--count N]   chat latency ChatCluster <-> ActionHero through Redis");
                 Console.WriteLine("  (fanout/rooms/connect --help lists the load options)");

@@ -5,7 +5,10 @@
 # Exit status 1 when any acknowledged message was lost, duplicated or reordered.
 #   faults/run.sh            the long campaign (for docs/reliability.md; ~10 minutes)
 #   faults/run.sh --short    kill -9, minority partition, redis restart (CI; a few minutes)
-# Ports: 21010-21011 in each node's namespace, redis 21020 on the bridge. Needs: ip, iptables (installed when
+#   faults/run.sh --history [--short] [--with-redis]   the history chaos run (issue 17, docs/reliability.md "History
+#                            under faults"): readers reconnect with since while nodes are killed; missed (under
+#                            recovered true / false), duplicates, reorders per reader (short: ~1 minute; long: ~5)
+# Ports: 21010-21011 in each node's namespace, redis 21020 on the bridge (21021 for --history). Needs: ip, iptables (installed when
 # missing), redis-server, redis-cli.
 set -euo pipefail
 cd "$(dirname "$0")/.."

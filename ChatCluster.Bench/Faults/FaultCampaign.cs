@@ -10,6 +10,7 @@ namespace ChatCluster.Bench.Faults;
 /// <code>
 ///   dotnet ChatCluster.Bench.dll faults [--short] [--node-dll PATH] [--clients N] [--logs DIR]
 /// </code>
+/// With <c>--history</c> it runs the history chaos run instead (<see cref="HistoryChaos"/>).
 /// </summary>
 public static class FaultCampaign
 {
@@ -32,6 +33,7 @@ public static class FaultCampaign
 
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args.Contains("--history")) return await HistoryChaos.RunAsync(args);
         var shortMode = args.Contains("--short");
         var nodeDll = Arg(args, "--node-dll") ?? Path.Combine(AppContext.BaseDirectory, "ChatCluster.Host.dll");
         var clients = int.Parse(Arg(args, "--clients") ?? "2");

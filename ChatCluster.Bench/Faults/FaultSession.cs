@@ -94,10 +94,13 @@ public sealed class FaultSession : IAsyncDisposable
         return Id is not null;
     }
 
-    /// <summary>Says numbered messages round-robin over <paramref name="rooms"/> until <paramref name="stop"/>.</summary>
-    public async Task SayLoopAsync(IReadOnlyList<string> rooms, TimeSpan pause, CancellationToken stop)
+    /// <summary>
+    /// Says numbered messages round-robin over <paramref name="rooms"/> until <paramref name="stop"/>, from
+    /// <paramref name="first"/> on (a sender that reconnects goes on with its numbers).
+    /// </summary>
+    public async Task SayLoopAsync(IReadOnlyList<string> rooms, TimeSpan pause, CancellationToken stop, long first = 1)
     {
-        for (long seq = 1; !stop.IsCancellationRequested && Open; seq++)
+        for (long seq = first; !stop.IsCancellationRequested && Open; seq++)
         {
             var room = rooms[(int)(seq % rooms.Count)];
             var record = new SayRecord(Name, room, seq, _clock.ElapsedMilliseconds);
