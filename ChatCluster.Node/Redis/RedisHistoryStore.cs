@@ -17,7 +17,7 @@ namespace ChatCluster.Node.Redis;
 /// Why a stream and not a list: XADD appends and trims (MAXLEN ~ size) in one command, where a list needs RPUSH and
 /// LTRIM; approximate trimming drops whole internal nodes (cheap) and keeps at least <c>size</c> entries; explicit ids
 /// let Redis itself refuse an out-of-order offset. With an age bound the key also expires that long after the last
-/// message (PEXPIRE, in the same pipeline): all its entries would be too old to replay by then.
+/// message (PEXPIRE to twice the ttl, sent at most once per ttl): all its entries would be too old to replay by then.
 ///
 /// Writes are fire-and-forget (no round trip on the say path): StackExchange.Redis writes the commands of one
 /// multiplexer to its one interactive connection in the order they are issued, and the room actor issues them in its
@@ -38,26 +38,43 @@ public sealed class RedisHistoryStore : IHistoryStore
 
     public RedisKey Key(string room) => new(_prefix + room);
 
-    public void Append(string room, long epoch, long offset, ChatPayload payload, long at, HistoryRule rule)
+    public IRoomHistoryLog Open(string room, HistoryRule rule) => new RoomLog(_redis, room, Key(room), rule);
+
+    private sealed class RoomLog(IConnectionMultiplexer redis, string room, RedisKey key, HistoryRule rule) : IRoomHistoryLog
     {
-        var db = _redis.GetDatabase();
-        var key = Key(room);
-        var fields = new NameValueEntry[]
+        private readonly long _ttlMs = (long)rule.Ttl.TotalMilliseconds;
+        // When the key's expiry was last pushed out (the room's clock, ms): at most once per ttl, to twice the ttl, so
+        // the key outlives its last message by at least the ttl with one PEXPIRE per ttl instead of one per message.
+        private long _expirySetAt = long.MinValue;
+
+        public void Append(long epoch, long offset, ChatPayload payload, long at)
         {
-            new("e", epoch), new("f", payload.From), new("m", payload.MessageJson), new("s", payload.SentAt), new("t", at),
-        };
-        db.StreamAdd(key, fields, Id(offset), rule.Size, useApproximateMaxLength: true, CommandFlags.FireAndForget);
-        if (rule.Ttl > TimeSpan.Zero) db.KeyExpire(key, rule.Ttl, CommandFlags.FireAndForget);
-    }
+            var db = redis.GetDatabase();
+            var fields = new NameValueEntry[]
+            {
+                new("e", epoch), new("f", payload.From), new("m", payload.MessageJson), new("s", payload.SentAt), new("t", at),
+            };
+            db.StreamAdd(key, fields, Id(offset), rule.Size, useApproximateMaxLength: true, CommandFlags.FireAndForget);
+            if (_ttlMs > 0 && (_expirySetAt == long.MinValue || at - _expirySetAt >= _ttlMs))
+            {
+                db.KeyExpire(key, rule.Ttl * 2, CommandFlags.FireAndForget);
+                _expirySetAt = at;
+            }
+        }
 
-    public void Restart(string room) => _redis.GetDatabase().KeyDelete(Key(room), CommandFlags.FireAndForget);
+        public void Restart()
+        {
+            redis.GetDatabase().KeyDelete(key, CommandFlags.FireAndForget);
+            _expirySetAt = long.MinValue;
+        }
 
-    public async Task<IReadOnlyList<StoredHistoryEntry>> LoadAsync(string room, CancellationToken cancel)
-    {
-        var entries = await _redis.GetDatabase().StreamRangeAsync(Key(room)).WaitAsync(cancel).ConfigureAwait(false);
-        var result = new StoredHistoryEntry[entries.Length];
-        for (var i = 0; i < entries.Length; i++) result[i] = Parse(room, entries[i]);
-        return result;
+        public async Task<IReadOnlyList<StoredHistoryEntry>> LoadAsync(CancellationToken cancel)
+        {
+            var entries = await redis.GetDatabase().StreamRangeAsync(key).WaitAsync(cancel).ConfigureAwait(false);
+            var result = new StoredHistoryEntry[entries.Length];
+            for (var i = 0; i < entries.Length; i++) result[i] = Parse(room, entries[i]);
+            return result;
+        }
     }
 
     private static RedisValue Id(long offset) => offset.ToString(CultureInfo.InvariantCulture) + "-0";

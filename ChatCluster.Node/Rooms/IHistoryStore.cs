@@ -3,33 +3,40 @@ using ChatCluster.Messages;
 namespace ChatCluster.Node.Rooms;
 
 /// <summary>
-/// Where a room's history is kept beyond its actor, so a room that starts again (its node crashed, the whole cluster
-/// restarted, or it passivated) continues its epoch and offsets. The room actor is its only writer while it lives.
-/// <see cref="NoHistoryStore"/> (the default) keeps nothing outside the actor: history is the in-memory ring only.
+/// Where room history is kept beyond the room's actor, so a room that starts again (its node crashed, the whole
+/// cluster restarted, or it passivated) continues its epoch and offsets. <see cref="NoHistoryStore"/> (the default)
+/// keeps nothing outside the actor: history is the in-memory ring only.
 /// </summary>
 public interface IHistoryStore
 {
-    /// <summary>True when <see cref="LoadAsync"/> can return what an earlier actor of the room appended.</summary>
+    /// <summary>True when a room's <see cref="IRoomHistoryLog.LoadAsync"/> can return what an earlier actor of the room appended.</summary>
     bool Durable { get; }
 
+    /// <summary>The log of one room, for its actor (the room's only writer while it lives); <paramref name="rule"/> bounds what is kept.</summary>
+    IRoomHistoryLog Open(string room, HistoryRule rule);
+}
+
+/// <summary>One room's stored history, used by its actor alone (single writer, no locks).</summary>
+public interface IRoomHistoryLog
+{
     /// <summary>
     /// Keeps the message the room just ordered. Never waits (the say path): the write leaves in order behind the earlier
-    /// ones and a failure is only logged. <paramref name="rule"/> bounds what is kept (size, and age as a key expiry).
+    /// ones and a failure is only logged.
     /// </summary>
-    void Append(string room, long epoch, long offset, ChatPayload payload, long at, HistoryRule rule);
+    void Append(long epoch, long offset, ChatPayload payload, long at);
 
     /// <summary>The room starts a new epoch: what was stored for an older one is dropped (in order, before the next append).</summary>
-    void Restart(string room);
+    void Restart();
 
-    /// <summary>What is stored for the room, oldest first (empty when nothing is); throws when the store cannot answer.</summary>
-    Task<IReadOnlyList<StoredHistoryEntry>> LoadAsync(string room, CancellationToken cancel);
+    /// <summary>What is stored, oldest first (empty when nothing is); throws when the store cannot answer.</summary>
+    Task<IReadOnlyList<StoredHistoryEntry>> LoadAsync(CancellationToken cancel);
 }
 
 /// <summary>One stored message: its epoch travels with it, so entries of two epochs are never taken for one run.</summary>
 public sealed record StoredHistoryEntry(long Epoch, long Offset, ChatPayload Payload, long At);
 
 /// <summary>No store: a room's history lives only in its actor (a crash of its node starts a new epoch).</summary>
-public sealed class NoHistoryStore : IHistoryStore
+public sealed class NoHistoryStore : IHistoryStore, IRoomHistoryLog
 {
     public static readonly NoHistoryStore Instance = new();
 
@@ -37,10 +44,12 @@ public sealed class NoHistoryStore : IHistoryStore
 
     public bool Durable => false;
 
-    public void Append(string room, long epoch, long offset, ChatPayload payload, long at, HistoryRule rule) { }
+    public IRoomHistoryLog Open(string room, HistoryRule rule) => this;
 
-    public void Restart(string room) { }
+    public void Append(long epoch, long offset, ChatPayload payload, long at) { }
 
-    public Task<IReadOnlyList<StoredHistoryEntry>> LoadAsync(string room, CancellationToken cancel) =>
+    public void Restart() { }
+
+    public Task<IReadOnlyList<StoredHistoryEntry>> LoadAsync(CancellationToken cancel) =>
         Task.FromResult<IReadOnlyList<StoredHistoryEntry>>(Array.Empty<StoredHistoryEntry>());
 }

@@ -44,10 +44,10 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     private readonly IChatMirror _mirror;
     // The room's last messages (chatcluster.history), null when this room keeps none: the say path then pays one null check.
     private RoomHistory? _history;
-    // Its rule, and where history is kept beyond this actor (chatcluster.history.store): with a durable store a room that
-    // starts again continues its epoch from what was stored (LoadingHistory).
-    private readonly HistoryRule? _historyRule;
-    private readonly IHistoryStore _store;
+    // Where its history is kept beyond this actor (chatcluster.history.store): with a durable store a room that starts
+    // again continues its epoch from what was stored (LoadingHistory).
+    private readonly IRoomHistoryLog _stored = NoHistoryStore.Instance;
+    private readonly bool _storeDurable;
     // Whether this actor has ordered a message itself: from then on its epoch is out and no other history is adopted.
     private bool _orderedHere;
 
@@ -75,12 +75,13 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         _state = new RoomState(room);
         _settings = settings;
         _mirror = mirror ?? NoChatMirror.Instance;
-        _store = store ?? NoHistoryStore.Instance;
         _replicator = DistributedData.Get(Context.System).Replicator;
         if (settings.History.For(room) is { } rule)
         {
-            _historyRule = rule;
             _history = new RoomHistory(rule.Size, rule.Ttl);
+            store ??= NoHistoryStore.Instance;
+            _stored = store.Open(room, rule);
+            _storeDurable = store.Durable;
         }
     }
 
@@ -321,7 +322,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     // With a durable store, the room reads its stored history before it orders anything (commands wait in the stash).
     private void LoadHistoryThenFinish()
     {
-        if (_history is null || !_store.Durable)
+        if (_history is null || !_storeDurable)
         {
             FinishResolving();
             return;
@@ -329,7 +330,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         MoveTo(RoomPhase.LoadingHistory);
         var timeout = _settings.History.StoreReadTimeout;
         var cancel = new CancellationTokenSource(timeout);
-        _store.LoadAsync(_state.Room, cancel.Token)
+        _stored.LoadAsync(cancel.Token)
             .ContinueWith(t =>
             {
                 cancel.Dispose();
@@ -354,7 +355,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         {
             if (loaded.Error is not null)
                 _log.Warning("room {0}: stored history not readable ({1}); a new epoch starts (clients get recovered:false)", _state.Room, loaded.Error);
-            _store.Restart(_state.Room);
+            _stored.Restart();
         }
         FinishResolving();
     }
@@ -620,7 +621,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         {
             var at = Now();
             _history.Append(deliver.Seq, payload, at);
-            _store.Append(_state.Room, _incarnation, deliver.Seq, payload, at, _historyRule!);
+            _stored.Append(_incarnation, deliver.Seq, payload, at);
             _orderedHere = true;
         }
         foreach (var node in _state.Nodes) node.Tell(deliver);
@@ -650,11 +651,11 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         _incarnation = m.Epoch;
         _state.ContinueFrom(m.Seq);
         _history = new RoomHistory(_history.Size, _history.Ttl);
-        if (!storeHasIt) _store.Restart(_state.Room);
+        if (!storeHasIt) _stored.Restart();
         foreach (var e in m.Entries)
         {
             _history.Append(e.Offset, e.Payload, e.At);
-            if (!storeHasIt) _store.Append(_state.Room, m.Epoch, e.Offset, e.Payload, e.At, _historyRule!);
+            if (!storeHasIt) _stored.Append(m.Epoch, e.Offset, e.Payload, e.At);
         }
         _log.Info("room {0}: history handed over ({1} messages, offset {2})", _state.Room, m.Entries.Count, m.Seq);
     }

@@ -29,14 +29,14 @@ public sealed class RedisHistoryStoreTests : IAsyncLifetime
     private async Task<IReadOnlyList<StoredHistoryEntry>> Load(string room)
     {
         using var cancel = new CancellationTokenSource(Timeouts.Expect);
-        return await _store.LoadAsync(room, cancel.Token);
+        return await _store.Open(room, new HistoryRule("*", 1, TimeSpan.Zero)).LoadAsync(cancel.Token);
     }
 
     [Fact]
     public async Task Fire_and_forget_appends_should_be_stored_in_order_with_their_epoch()
     {
         var rule = new HistoryRule("*", 100, TimeSpan.Zero);
-        for (var i = 1; i <= 500; i++) _store.Append("r", 7, i, Said("r", i), 5000 + i, rule);
+        for (var i = 1; i <= 500; i++) _store.Open("r", rule).Append(7, i, Said("r", i), 5000 + i);
         var stored = await Load("r"); // same connection: the read comes after every write
         Assert.InRange(stored.Count, 100, 500); // MAXLEN ~ keeps at least the size
         Assert.Equal(Enumerable.Range(501 - stored.Count, stored.Count).Select(i => (long)i), stored.Select(s => s.Offset));
@@ -51,9 +51,9 @@ public sealed class RedisHistoryStoreTests : IAsyncLifetime
     public async Task An_offset_stored_already_should_be_refused_by_redis()
     {
         var rule = new HistoryRule("*", 10, TimeSpan.Zero);
-        _store.Append("r", 1, 1, Said("r", 1), 1, rule);
-        _store.Append("r", 1, 2, Said("r", 2), 2, rule);
-        _store.Append("r", 2, 2, Said("r", 99), 3, rule); // a stale writer's offset 2 in another epoch
+        _store.Open("r", rule).Append(1, 1, Said("r", 1), 1);
+        _store.Open("r", rule).Append(1, 2, Said("r", 2), 2);
+        _store.Open("r", rule).Append(2, 2, Said("r", 99), 3); // a stale writer's offset 2 in another epoch
         var stored = await Load("r");
         Assert.Equal(new long[] { 1, 1 }, stored.Select(s => s.Epoch));
         Assert.Equal("\"m2\"", stored[^1].Payload.MessageJson);
@@ -63,22 +63,27 @@ public sealed class RedisHistoryStoreTests : IAsyncLifetime
     public async Task A_restart_should_drop_the_older_epoch_before_the_next_append()
     {
         var rule = new HistoryRule("*", 10, TimeSpan.Zero);
-        for (var i = 1; i <= 5; i++) _store.Append("r", 1, i, Said("r", i), i, rule);
-        _store.Restart("r");
-        _store.Append("r", 2, 1, Said("r", 1), 9, rule);
+        for (var i = 1; i <= 5; i++) _store.Open("r", rule).Append(1, i, Said("r", i), i);
+        _store.Open("r", rule).Restart();
+        _store.Open("r", rule).Append(2, 1, Said("r", 1), 9);
         var stored = await Load("r");
         Assert.Equal(new StoredHistoryEntry(2, 1, Said("r", 1), 9), Assert.Single(stored));
     }
 
     [Fact]
-    public async Task A_room_with_an_age_bound_should_expire_that_long_after_its_last_message()
+    public async Task A_room_with_an_age_bound_should_outlive_its_last_message_by_the_ttl_with_one_expiry_per_ttl()
     {
-        _store.Append("r", 1, 1, Said("r", 1), 1, new HistoryRule("*", 10, TimeSpan.FromMinutes(5)));
-        var ttl = await _mux.GetDatabase().KeyTimeToLiveAsync(_store.Key("r"));
-        Assert.NotNull(ttl);
-        Assert.InRange(ttl!.Value, TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(5));
-        _store.Append("r2", 1, 1, Said("r2", 1), 1, new HistoryRule("*", 10, TimeSpan.Zero));
-        Assert.Null(await _mux.GetDatabase().KeyTimeToLiveAsync(_store.Key("r2")));
+        var db = _mux.GetDatabase();
+        var log = _store.Open("r", new HistoryRule("*", 10, TimeSpan.FromMinutes(5)));
+        log.Append(1, 1, Said("r", 1), 0);
+        Assert.InRange((await db.KeyTimeToLiveAsync(_store.Key("r")))!.Value, TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(10));
+        await db.KeyExpireAsync(_store.Key("r"), TimeSpan.FromMinutes(1)); // marks whether the next append sets it again
+        log.Append(1, 2, Said("r", 2), 60_000); // a minute later: the expiry set 9+ minutes ahead still covers it
+        Assert.InRange((await db.KeyTimeToLiveAsync(_store.Key("r")))!.Value, TimeSpan.Zero, TimeSpan.FromMinutes(1));
+        log.Append(1, 3, Said("r", 3), 300_000); // a ttl after the last expiry: pushed out again
+        Assert.InRange((await db.KeyTimeToLiveAsync(_store.Key("r")))!.Value, TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(10));
+        _store.Open("r2", new HistoryRule("*", 10, TimeSpan.Zero)).Append(1, 1, Said("r2", 1), 1);
+        Assert.Null(await db.KeyTimeToLiveAsync(_store.Key("r2")));
     }
 
     [Fact]
