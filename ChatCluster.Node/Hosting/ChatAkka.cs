@@ -49,7 +49,7 @@ internal static class ChatAkka
                 new RedisSnapshotOptions { ConfigurationString = redis.Keystore, KeyPrefix = redis.JournalKeyPrefix });
         return builder
             .WithActors((ActorStarter)((system, _) => StartOperationsAsync(system, parts)))
-            .WithShardRegion<RoomActor>(RoomTypeName, (_, _, _) => id => RoomActor.Props(id, parts.RoomSettings, parts.Redis),
+            .WithShardRegion<RoomActor>(RoomTypeName, (_, _, _) => id => RoomActor.Props(id, parts.RoomSettings, parts.Redis, parts.HistoryStore),
                 new RoomMessageExtractor(parts.Settings.ShardCount),
                 new ShardOptions { HandOffStopMessage = RoomHandOff.Instance }) // a room hands its history on before it stops
             .WithActors((system, registry) => StartNodeActors(system, registry, parts))
@@ -79,6 +79,8 @@ internal static class ChatAkka
             var serverId = redis.ServerId.Length > 0 ? redis.ServerId
                 : RedisChatSettings.DeriveServerId(((ExtendedActorSystem)system).Provider.DefaultAddress);
             parts.Redis = await RedisChatAdapter.ConnectAsync(redis, serverId, parts.Options.Node.SystemName, parts.Loggers.CreateLogger("ChatCluster.Redis"));
+            // chatcluster.history.store: rooms with history also keep it in Redis, on the key store's connection.
+            if (parts.RoomSettings.History.InRedis) parts.HistoryStore = parts.Redis.HistoryStore();
         }
         // The region's coordinator writes through the replicator with majority consistency: it must run before we join.
         Akka.DistributedData.DistributedData.Get(system);

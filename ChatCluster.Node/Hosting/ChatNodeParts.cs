@@ -87,6 +87,9 @@ internal sealed class ChatNodeParts
 
     public RedisChatAdapter? Redis { get; set; }
 
+    /// <summary>Where rooms keep history beyond their actor (<c>chatcluster.history.store</c>); set before the shard region starts rooms.</summary>
+    public IHistoryStore HistoryStore { get; set; } = NoHistoryStore.Instance;
+
     public MiddlewarePipeline? Pipeline { get; set; }
 
     public NodeServices? Services { get; set; }

@@ -65,6 +65,9 @@ public sealed class RedisChatAdapter : IChatMirror, IAsyncDisposable
 
     public RedisChatSettings Settings => _link.Settings;
 
+    /// <summary>Room history in Redis on the key store's connection (one connection: the room's writes stay in order).</summary>
+    public Rooms.IHistoryStore HistoryStore() => new RedisHistoryStore(_link.KeyStore, _link.Settings.JournalKeyPrefix);
+
     public bool KeyStoreConnected => _link.KeyStore.IsConnected;
 
     public bool PubSubConnected => _link.PubSub.IsConnected;

@@ -15,6 +15,12 @@ public sealed record HistorySettings(IReadOnlyList<HistoryRule> Rules)
     /// <summary><c>chatcluster.history.max-chunk-bytes</c>: the most history the room sends in one message between nodes.</summary>
     public int MaxChunkBytes { get; init; } = 64 * 1024;
 
+    /// <summary><c>chatcluster.history.store</c> resolved: true when history is also kept in Redis (survives the room's node).</summary>
+    public bool InRedis { get; init; }
+
+    /// <summary><c>chatcluster.history.store-read-timeout</c>: how long a starting room waits for its stored history.</summary>
+    public TimeSpan StoreReadTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
     public static readonly HistorySettings Off = new(Array.Empty<HistoryRule>());
 
     /// <summary>The rule for <paramref name="room"/>, or null when the room keeps no history.</summary>
@@ -39,7 +45,26 @@ public sealed record HistorySettings(IReadOnlyList<HistoryRule> Rules)
         var chunk = root.GetByteSize(chunkPath);
         if (chunk is not (>= 1024 and <= 120_000))
             throw new ConfigurationException($"{chunkPath} must be between 1024 and 120000 bytes (below Akka's remoting frame size), was {chunk}");
-        return new HistorySettings(rules) { MaxChunkBytes = (int)chunk };
+        const string timeoutPath = "chatcluster.history.store-read-timeout";
+        var timeout = root.GetTimeSpan(timeoutPath, TimeSpan.Zero);
+        if (timeout <= TimeSpan.Zero) throw new ConfigurationException($"{timeoutPath} must be a positive duration (e.g. 2s), was {root.GetString(timeoutPath, "")}");
+        return new HistorySettings(rules) { MaxChunkBytes = (int)chunk, InRedis = StoreInRedis(root), StoreReadTimeout = timeout };
+    }
+
+    // auto: Redis when a key store is configured (the one place that outlives every node), else memory.
+    private static bool StoreInRedis(Config root)
+    {
+        const string storePath = "chatcluster.history.store";
+        var store = root.GetString(storePath, "auto")?.Trim() ?? "auto";
+        var redis = (root.GetString("chatcluster.redis.keystore", "")?.Trim() ?? "").Length > 0;
+        return store switch
+        {
+            "memory" => false,
+            "auto" => redis,
+            "redis" when redis => true,
+            "redis" => throw new ConfigurationException($"{storePath} = redis needs chatcluster.redis.keystore (no Redis is configured)"),
+            _ => throw new ConfigurationException($"{storePath} must be auto, memory or redis, was {store}"),
+        };
     }
 
     private static HistoryRule Rule(Akka.Configuration.Hocon.HoconObject entry, int index, int max)

@@ -43,9 +43,17 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     private readonly HashSet<Address> _awaitingRejoin = new();
     private readonly IChatMirror _mirror;
     // The room's last messages (chatcluster.history), null when this room keeps none: the say path then pays one null check.
-    private readonly RoomHistory? _history;
+    private RoomHistory? _history;
+    // Where its history is kept beyond this actor (chatcluster.history.store): with a durable store a room that starts
+    // again continues its epoch from what was stored (LoadingHistory).
+    private readonly IRoomHistoryLog _stored = NoHistoryStore.Instance;
+    private readonly bool _storeDurable;
+    // Whether this actor has ordered a message itself: from then on its epoch is out and no other history is adopted.
+    private bool _orderedHere;
 
     private sealed record Listed(bool? Value) : INoSerializationVerificationNeeded;
+
+    private sealed record HistoryLoaded(IReadOnlyList<StoredHistoryEntry>? Entries, string? Error) : INoSerializationVerificationNeeded;
 
     private sealed record KeysWritten(IActorRef ReplyTo, object Reply) : INoSerializationVerificationNeeded;
 
@@ -62,17 +70,23 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     // Ordered says whose members on other nodes than the sender's have not confirmed them yet (the sender's OK waits).
     private readonly SayConfirmations<IActorRef> _confirmations = new();
 
-    public RoomActor(string room, RoomActorSettings settings, IChatMirror? mirror = null)
+    public RoomActor(string room, RoomActorSettings settings, IChatMirror? mirror = null, IHistoryStore? store = null)
     {
         _state = new RoomState(room);
         _settings = settings;
         _mirror = mirror ?? NoChatMirror.Instance;
         _replicator = DistributedData.Get(Context.System).Replicator;
-        if (settings.History.For(room) is { } rule) _history = new RoomHistory(rule.Size, rule.Ttl);
+        if (settings.History.For(room) is { } rule)
+        {
+            _history = new RoomHistory(rule.Size, rule.Ttl);
+            store ??= NoHistoryStore.Instance;
+            _stored = store.Open(room, rule);
+            _storeDurable = store.Durable;
+        }
     }
 
-    public static Props Props(string entityId, RoomActorSettings settings, IChatMirror? mirror = null) =>
-        ActorFactory<RoomActor>.Props(() => new RoomActor(RoomMessageExtractor.RoomOf(entityId), settings, mirror));
+    public static Props Props(string entityId, RoomActorSettings settings, IChatMirror? mirror = null, IHistoryStore? store = null) =>
+        ActorFactory<RoomActor>.Props(() => new RoomActor(RoomMessageExtractor.RoomOf(entityId), settings, mirror, store));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -103,6 +117,12 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         if (_phase == RoomPhase.Resolving)
         {
             Resolve(message);
+            return;
+        }
+        if (_phase == RoomPhase.LoadingHistory)
+        {
+            if (message is HistoryLoaded loaded) ResumeHistory(loaded);
+            else Stash.Stash();
             return;
         }
         // Bookkeeping of says already ordered: never waits behind the key store or a rejoin.
@@ -182,13 +202,13 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         {
             case RoomExistence.Create:
                 _log.Info("room {0}: listed in the registry without journal state (it moved); recreated in a new epoch", _state.Room);
-                Persist(new RoomEvents.RoomCreated(_state.Room, _incarnation, Now()), e => { _state.Apply(e); FinishResolving(); });
+                Persist(new RoomEvents.RoomCreated(_state.Room, _incarnation, Now()), e => { _state.Apply(e); LoadHistoryThenFinish(); });
                 break;
             case RoomExistence.Destroy: // destroyed elsewhere after this node's journal last saw it
-                Persist(new RoomEvents.RoomDestroyed(_state.Room, Now()), e => { _state.Apply(e); FinishResolving(); });
+                Persist(new RoomEvents.RoomDestroyed(_state.Room, Now()), e => { _state.Apply(e); LoadHistoryThenFinish(); });
                 break;
             default:
-                FinishResolving();
+                LoadHistoryThenFinish();
                 break;
         }
     }
@@ -297,6 +317,47 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     {
         if (!_mirror.SharesRooms || !_state.Exists) return;
         _ = _mirror.PruneAsync(_state.Room, _state.Members.Select(m => m.ConnectionId).ToHashSet(StringComparer.Ordinal));
+    }
+
+    // With a durable store, the room reads its stored history before it orders anything (commands wait in the stash).
+    private void LoadHistoryThenFinish()
+    {
+        if (_history is null || !_storeDurable)
+        {
+            FinishResolving();
+            return;
+        }
+        MoveTo(RoomPhase.LoadingHistory);
+        var timeout = _settings.History.StoreReadTimeout;
+        var cancel = new CancellationTokenSource(timeout);
+        _stored.LoadAsync(cancel.Token)
+            .ContinueWith(t =>
+            {
+                cancel.Dispose();
+                return t.IsCompletedSuccessfully ? new HistoryLoaded(t.Result, null)
+                    : new HistoryLoaded(null, t.IsCanceled ? $"no answer within {timeout}" : t.Exception?.GetBaseException().Message);
+            }, TaskScheduler.Default)
+            .PipeTo(Self);
+    }
+
+    // The same epoch, its offsets continuing after the last stored one; nothing stored or no answer: a new epoch, and
+    // the store drops what an older epoch left (so it is never continued after this one).
+    private void ResumeHistory(HistoryLoaded loaded)
+    {
+        if (loaded.Entries is not null && HistoryResume.From(loaded.Entries, _history!.Size) is { } resumed)
+        {
+            _incarnation = resumed.Epoch;
+            _state.ContinueFrom(resumed.Seq);
+            foreach (var e in resumed.Entries) _history.Append(e.Offset, e.Payload, e.At);
+            _log.Info("room {0}: stored history resumed ({1} messages, offset {2})", _state.Room, resumed.Entries.Count, resumed.Seq);
+        }
+        else
+        {
+            if (loaded.Error is not null)
+                _log.Warning("room {0}: stored history not readable ({1}); a new epoch starts (clients get recovered:false)", _state.Room, loaded.Error);
+            _stored.Restart();
+        }
+        FinishResolving();
     }
 
     private void FinishResolving()
@@ -556,7 +617,13 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     private Deliver Fanout(ChatPayload payload, SayTicket? ticket = null, IActorRef? confirmTo = null)
     {
         var deliver = new Deliver(_incarnation, _state.NextSeq(), payload, ticket, confirmTo);
-        _history?.Append(deliver.Seq, payload, Now());
+        if (_history is not null)
+        {
+            var at = Now();
+            _history.Append(deliver.Seq, payload, at);
+            _stored.Append(_incarnation, deliver.Seq, payload, at);
+            _orderedHere = true;
+        }
         foreach (var node in _state.Nodes) node.Tell(deliver);
         // ActionHero nodes deliver it to their members; ChatCluster nodes ignore it (they got the Deliver above).
         _mirror.PublishChat(payload);
@@ -575,12 +642,21 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
 
     // The previous actor's history after a graceful hand-over: same epoch and offsets, so clients recover across the
     // move. Only before this actor ordered a message of its own (else its epoch is already out: clients see it change).
+    // With a durable store the room may already have resumed from it: the hand-over comes from the live previous actor
+    // and may be newer than the store (its last writes still in flight), so it replaces what was resumed.
     private void AdoptHistory(HistoryHandOver m)
     {
-        if (_history is null || _state.Seq != 0 || _history.Count != 0) return;
+        if (_history is null || _orderedHere || _state.Seq > m.Seq && _incarnation == m.Epoch) return;
+        var storeHasIt = _incarnation == m.Epoch; // the previous actor wrote this epoch to the store itself
         _incarnation = m.Epoch;
         _state.ContinueFrom(m.Seq);
-        foreach (var e in m.Entries) _history.Append(e.Offset, e.Payload, e.At);
+        _history = new RoomHistory(_history.Size, _history.Ttl);
+        if (!storeHasIt) _stored.Restart();
+        foreach (var e in m.Entries)
+        {
+            _history.Append(e.Offset, e.Payload, e.At);
+            if (!storeHasIt) _stored.Append(m.Epoch, e.Offset, e.Payload, e.At);
+        }
         _log.Info("room {0}: history handed over ({1} messages, offset {2})", _state.Room, m.Entries.Count, m.Seq);
     }
 

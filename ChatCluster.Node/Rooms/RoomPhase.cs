@@ -4,6 +4,7 @@ namespace ChatCluster.Node.Rooms;
 /// Where a room actor is in its life; exactly one at a time (the shape of akka.net's <c>Shard.EntityState</c>).
 /// <code>
 ///   Recovering --journal replayed--> Resolving --registry read--> Rejoining (nodes asked for members) | Active
+///   Resolving --registry read, history kept in a store--> LoadingHistory --read, or timeout--> Rejoining | Active
 ///   Rejoining --every node answered, or timeout--> Active
 ///   Active | Listed --join/create/destroy/status/exists, rooms shared--> Consulting --answered--> Listed
 ///   Listed --the command that waited for the answer runs--> Active
@@ -19,6 +20,9 @@ public enum RoomPhase
 
     /// <summary>Reading the replicated registry (majority) to settle existence against the journal.</summary>
     Resolving,
+
+    /// <summary>Reading the room's stored history (epoch, last offset, messages) before it orders anything.</summary>
+    LoadingHistory,
 
     /// <summary>Asked every node for its members of this room (the room moved or restarted); waiting for the answers.</summary>
     Rejoining,

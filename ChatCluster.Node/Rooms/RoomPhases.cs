@@ -6,7 +6,8 @@ public static class RoomPhases
     public static bool CanMove(RoomPhase from, RoomPhase to) => (from, to) switch
     {
         (RoomPhase.Recovering, RoomPhase.Resolving) => true,
-        (RoomPhase.Resolving, RoomPhase.Rejoining or RoomPhase.Active) => true,
+        (RoomPhase.Resolving, RoomPhase.LoadingHistory or RoomPhase.Rejoining or RoomPhase.Active) => true,
+        (RoomPhase.LoadingHistory, RoomPhase.Rejoining or RoomPhase.Active) => true,
         (RoomPhase.Rejoining, RoomPhase.Active) => true,
         (RoomPhase.Active or RoomPhase.Listed, RoomPhase.Consulting or RoomPhase.WritingKeys) => true,
         (RoomPhase.Listed, RoomPhase.Active) => true,
