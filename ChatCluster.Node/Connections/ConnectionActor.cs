@@ -378,6 +378,7 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
         {
             case null:
                 NoAnswer(verb, m.Join ? "roomAdd" : "roomLeave");
+                if (m.Join) Undo(verb.Room);
                 break;
             case { Error: { } error }:
                 Fail(verb, error);
@@ -391,6 +392,11 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
         }
         BecomeActive();
     }
+
+    // A join the client was told failed (no answer in time) may still reach the room later (it waited in the shard
+    // region's buffer while the room moved): a leave behind it, through the same region in the same order, takes the
+    // member out again, so the client is never in a room it was told it could not join.
+    private void Undo(string room) => _node.RoomRegion.Tell(new LeaveRoom(room, _id), ActorRefs.NoSender);
 
     // History extension (docs/history.md): the room answered a join with positions.
     private void HandlePositionedJoin(PositionedJoin m)
@@ -407,6 +413,7 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
                 break;
             default:
                 NoAnswer(m.Verb, "roomAdd");
+                Undo(m.Verb.Room);
                 break;
         }
         BecomeActive();

@@ -69,6 +69,8 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
 
     // Ordered says whose members on other nodes than the sender's have not confirmed them yet (the sender's OK waits).
     private readonly SayConfirmations<IActorRef> _confirmations = new();
+    // The last say ordered per sender: a retry that finds its say here is not ordered a second time.
+    private OrderedSays? _ordered;
 
     public RoomActor(string room, RoomActorSettings settings, IChatMirror? mirror = null, IHistoryStore? store = null)
     {
@@ -567,11 +569,21 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
                 if (m.WantAck) Sender.Tell(new RoomReply(_state.Room, null));
                 return;
             }
+            _ordered ??= new OrderedSays(_settings.ConfirmationTimeout);
+            if (_ordered.Find(ticket) is { } done)
+            {
+                // A retry of a say ordered here and already confirmed (its OK was slow): not ordered again (one offset,
+                // one history entry); the sender's node gets the delivery again, drops it as a copy and answers.
+                senderNode.Tell(done with { ConfirmTo = null });
+                if (m.WantAck) Sender.Tell(new RoomReply(_state.Room, null));
+                return;
+            }
             // Members on other nodes than the sender's must have it before the sender's OK (a partition beginning now
             // would otherwise leave them without it); with none, the sender's node acknowledges on arrival as before.
             if (SayConfirmations<IActorRef>.NodesToWaitFor(_state.Nodes, senderNode) is { } waitFor)
             {
                 var confirmed = Fanout(m.Payload, ticket, Self);
+                _ordered.Ordered(confirmed, Environment.TickCount64);
                 if (!_state.HasNode(senderNode)) senderNode.Tell(confirmed);
                 if (_confirmations.Count == 0)
                     Timers.StartPeriodicTimer(nameof(ExpireConfirmations), ExpireConfirmations.Instance, _settings.ConfirmationSweepInterval);
@@ -581,6 +593,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             }
         }
         var deliver = Fanout(m.Payload, m.Ticket);
+        if (m.Ticket is not null && m.AckTo is not null) _ordered!.Ordered(deliver, Environment.TickCount64);
         // The sender is answered by its node when the delivery arrives there; a sender this room does not count as a
         // member (its rejoin is late) must be answered all the same.
         if (m.Ticket is not null && m.AckTo is not null && !_state.HasNode(m.AckTo)) m.AckTo.Tell(deliver);
