@@ -12,11 +12,7 @@ public static class ChatPayloadEncoder
     public static byte[] Encode(ChatPayload payload) => ResponseWriter.Write(payload, static (w, p) =>
     {
         w.WriteStartObject();
-        ResponseWriter.WriteRaw(w, "message", p.MessageJson);
-        w.WriteString("room", p.Room);
-        w.WriteString("from", p.From);
-        w.WriteString("context", "user");
-        w.WriteNumber("sentAt", p.SentAt);
+        WriteFields(w, p);
         w.WriteEndObject();
     });
 
@@ -27,17 +23,22 @@ public static class ChatPayloadEncoder
     public static byte[] EncodePositioned(ChatPayload payload, long offset, long epoch) =>
         ResponseWriter.Write((payload, offset, epoch), static (w, s) =>
         {
-            var p = s.payload;
             w.WriteStartObject();
-            ResponseWriter.WriteRaw(w, "message", p.MessageJson);
-            w.WriteString("room", p.Room);
-            w.WriteString("from", p.From);
-            w.WriteString("context", "user");
-            w.WriteNumber("sentAt", p.SentAt);
+            WriteFields(w, s.payload);
             w.WriteNumber("offset", s.offset);
             w.WriteString("epoch", EpochText(s.epoch));
             w.WriteEndObject();
         });
+
+    // ActionHero's keys, in its order.
+    private static void WriteFields(System.Text.Json.Utf8JsonWriter w, ChatPayload p)
+    {
+        ResponseWriter.WriteRaw(w, "message", p.MessageJson);
+        w.WriteString("room", p.Room);
+        w.WriteString("from", p.From);
+        w.WriteString("context", "user");
+        w.WriteNumber("sentAt", p.SentAt);
+    }
 
     /// <summary>An epoch as clients see it: decimal digits in a JSON string.</summary>
     public static string EpochText(long epoch) => epoch.ToString(System.Globalization.CultureInfo.InvariantCulture);

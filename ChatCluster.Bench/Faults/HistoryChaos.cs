@@ -59,17 +59,7 @@ public static class HistoryChaos
         var readers = new List<HistoryReader>();
         try
         {
-            nodes[0].Start();
-            if (!await nodes[0].WaitListeningAsync(TimeSpan.FromSeconds(90))) throw new InvalidOperationException($"node 0 did not start; see {nodes[0].LogPath}");
-            foreach (var n in nodes.Skip(1)) n.Start();
-            foreach (var n in nodes.Skip(1))
-                if (!await n.WaitListeningAsync(TimeSpan.FromSeconds(90))) throw new InvalidOperationException($"node {n.Index} did not start; see {n.LogPath}");
-            await using (var setup = new FaultSession("setup", 0, Clock))
-            {
-                if (!await setup.ConnectAsync(nodes[0].Address, FaultNode.TcpPort, Array.Empty<string>())) throw new InvalidOperationException("no setup session");
-                foreach (var room in rooms)
-                    if (!await setup.CreateRoomAsync(room)) throw new InvalidOperationException($"room {room} not created");
-            }
+            await FaultCluster.StartAsync(nodes, rooms, Clock);
             Log("cluster up, rooms created");
 
             using var stopSenders = new CancellationTokenSource();

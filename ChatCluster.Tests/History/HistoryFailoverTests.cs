@@ -20,7 +20,7 @@ public sealed class HistoryFailoverTests : IAsyncLifetime
 
     private async Task<TcpTestClient> Tcp(int node) => await (await TcpTestClient.ConnectAsync(_cluster[node].TcpPort)).Welcomed();
 
-    private static bool IsResponse(JsonObject m) => (string?)m["context"] == "response";
+    private static bool IsResponse(JsonObject m) => HistoryClients.IsResponse(m);
 
     [Fact]
     public async Task A_graceful_hand_over_should_keep_the_epoch_and_a_rejoin_should_recover_through_another_node()
@@ -30,15 +30,7 @@ public sealed class HistoryFailoverTests : IAsyncLifetime
         await using var sender = await Tcp(0);
         Assert.Equal("OK", (string?)(await sender.ReadUntilAsync(IsResponse, sendFirst: $"roomAdd {room}"))["status"]);
 
-        string epoch;
-        long offset;
-        await using (var before = await Tcp(1))
-        {
-            var joined = await before.ReadUntilAsync(IsResponse, sendFirst: $"roomAdd {room} positions");
-            epoch = (string)joined["data"]!["epoch"]!;
-            Assert.Equal("OK", (string?)(await sender.ReadUntilAsync(IsResponse, sendFirst: $"say {room} before the move"))["status"]);
-            offset = (long)(await before.ReadUntilAsync(m => (string?)m["message"] == "before the move"))["offset"]!;
-        }
+        var (epoch, offset) = await HistoryClients.PositionAfterAsync(() => Tcp(1), sender, room, "before the move");
         for (var i = 1; i <= 3; i++)
             Assert.Equal("OK", (string?)(await sender.ReadUntilAsync(IsResponse, sendFirst: $"say {room} missed {i}"))["status"]);
 
@@ -69,16 +61,7 @@ public sealed class HistoryFailoverTests : IAsyncLifetime
         await using var sender = await Tcp(0);
         Assert.Equal("OK", (string?)(await sender.ReadUntilAsync(IsResponse, sendFirst: $"roomAdd {room}"))["status"]);
 
-        string epoch;
-        long offset;
-        await using (var before = await Tcp(1))
-        {
-            var joined = await before.ReadUntilAsync(IsResponse, sendFirst: $"roomAdd {room} positions");
-            epoch = (string)joined["data"]!["epoch"]!;
-            Assert.Equal("OK", (string?)(await sender.ReadUntilAsync(IsResponse, sendFirst: $"say {room} before the crash"))["status"]);
-            var seen = await before.ReadUntilAsync(m => (string?)m["message"] == "before the crash");
-            offset = (long)seen["offset"]!;
-        }
+        var (epoch, offset) = await HistoryClients.PositionAfterAsync(() => Tcp(1), sender, room, "before the crash");
 
         await crashing.CrashAsync();
         // The say waits (retried) until the room is back on a survivor, then it is ordered in the room's new epoch.

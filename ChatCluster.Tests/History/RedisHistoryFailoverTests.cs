@@ -32,7 +32,7 @@ public sealed class RedisHistoryFailoverTests : IAsyncLifetime
 
     private async Task<TcpTestClient> Tcp(int node) => await (await TcpTestClient.ConnectAsync(_cluster[node].TcpPort)).Welcomed();
 
-    private static bool IsResponse(JsonObject m) => (string?)m["context"] == "response";
+    private static bool IsResponse(JsonObject m) => HistoryClients.IsResponse(m);
 
     [Fact]
     public async Task A_crash_of_the_rooms_node_should_keep_the_epoch_and_a_rejoin_through_another_node_should_recover()
@@ -42,15 +42,7 @@ public sealed class RedisHistoryFailoverTests : IAsyncLifetime
         await using var sender = await Tcp(0);
         Assert.Equal("OK", (string?)(await sender.ReadUntilAsync(IsResponse, sendFirst: $"roomAdd {room}"))["status"]);
 
-        string epoch;
-        long offset;
-        await using (var before = await Tcp(1))
-        {
-            var joined = await before.ReadUntilAsync(IsResponse, sendFirst: $"roomAdd {room} positions");
-            epoch = (string)joined["data"]!["epoch"]!;
-            Assert.Equal("OK", (string?)(await sender.ReadUntilAsync(IsResponse, sendFirst: $"say {room} before the crash"))["status"]);
-            offset = (long)(await before.ReadUntilAsync(m => (string?)m["message"] == "before the crash"))["offset"]!;
-        }
+        var (epoch, offset) = await HistoryClients.PositionAfterAsync(() => Tcp(1), sender, room, "before the crash");
         for (var i = 1; i <= 3; i++)
             Assert.Equal("OK", (string?)(await sender.ReadUntilAsync(IsResponse, sendFirst: $"say {room} missed {i}"))["status"]);
 
