@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Akka.Actor;
 using ChatCluster.Messages;
-using ChatCluster.Node.Connections;
+using ChatCluster.Node.Core;
 using ChatCluster.Node.Middleware;
 using ChatCluster.Transports;
 

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using ChatCluster.Node.Api;
-using ChatCluster.Node.Middleware;
+using ChatCluster.Node.Core;
 
 namespace ChatCluster.Node.Actions;
 

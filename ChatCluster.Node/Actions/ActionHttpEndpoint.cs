@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ChatCluster.Messages;
 using ChatCluster.Node.Actions.BuiltIn;
+using ChatCluster.Node.Core;
 using ChatCluster.Node.Middleware;
 using ChatCluster.Transports;
 using Microsoft.AspNetCore.Http;

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using ChatCluster.Messages;
 using ChatCluster.Node.Api;
-using ChatCluster.Node.Middleware;
+using ChatCluster.Node.Core;
 using ChatCluster.Transports;
 using Microsoft.Extensions.Logging;
 

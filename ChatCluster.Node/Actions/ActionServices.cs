@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
-using ChatCluster.Node.Connections;
+using ChatCluster.Node.Core;
 using Microsoft.Extensions.Logging;
 
 namespace ChatCluster.Node.Actions;

@@ -1,6 +1,6 @@
 using Akka.Configuration;
 using ChatCluster.Node.Actions.BuiltIn;
-using ChatCluster.Node.Middleware;
+using ChatCluster.Node.Core;
 
 namespace ChatCluster.Node.Actions;
 

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.DistributedData;
 using ChatCluster.Messages;
 using ChatCluster.Node.Connections;
+using ChatCluster.Node.Core;
 using ChatCluster.Node.Middleware;
 using ChatCluster.Node.Mirror;
 using ChatCluster.Node.Rooms;
@@ -100,7 +101,7 @@ public sealed class ChatApi
             RoomReply reply;
             try
             {
-                reply = await local.Actor.Ask<RoomReply>(new ConnectionInbox.ChangeRoom(room, join), _timeout);
+                reply = await local.Actor.Ask<RoomReply>(new LocalConnection.ChangeRoom(room, join), _timeout);
             }
             catch (AskTimeoutException)
             {

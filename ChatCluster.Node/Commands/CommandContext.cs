@@ -1,6 +1,6 @@
 using Akka.Actor;
 using ChatCluster.Node.Api;
-using ChatCluster.Node.Hosting;
+using ChatCluster.Node.Connections;
 using Microsoft.Extensions.Logging;
 
 namespace ChatCluster.Node.Commands;

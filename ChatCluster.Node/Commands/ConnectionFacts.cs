@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using ChatCluster.Node.Connections;
+using ChatCluster.Node.Core;
 
 namespace ChatCluster.Node.Commands;
 

@@ -4,11 +4,12 @@ using System.Text.Json.Nodes;
 using Akka.Actor;
 using Akka.Event;
 using ChatCluster.Messages;
-using ChatCluster.Node.Hosting;
+using ChatCluster.Node.Core;
 using ChatCluster.Node.Middleware;
 using ChatCluster.Transports;
 using static ChatCluster.Messages.RoomProtocol;
 using static ChatCluster.Node.Connections.ConnectionInbox;
+using static ChatCluster.Node.Core.LocalConnection;
 
 namespace ChatCluster.Node.Connections;
 
@@ -286,7 +287,7 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
                 ReadFile(step.Text, messageId);
                 break;
             case VerbStepKind.Document:
-                Ok(ConnectionJson.Documentation(_node.Actions.Registry.All), messageId);
+                Ok(Actions.ActionDocumentation.Of(_node.Actions.Registry.All), messageId);
                 break;
             case VerbStepKind.Close:
                 Stop(goodbye: true);
@@ -302,7 +303,7 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
     private void Say(string room, string message, string messageId, string? dataJson)
     {
         var payload = new ChatPayload(room, _id, JsonText.Quote(message), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        Operations.NodeCounters.MessagesReceived.Increment();
+        Core.NodeCounters.MessagesReceived.Increment();
         if (!_node.Middleware.HasOnSayReceive)
         {
             SendSay(payload, messageId, dataJson); // the hot path

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using ChatCluster.Messages;
+using ChatCluster.Node.Core;
 
 namespace ChatCluster.Node.Connections;
 

@@ -29,17 +29,10 @@ public static class ConnectionInbox
         private TransportClosed() { }
     }
 
-    /// <summary>
-    /// Server-side <c>chatRoom.addMember</c> / <c>removeMember</c> for this connection (a cluster RPC from an ActionHero
-    /// node): the same path as the verbs (join / leave middleware, then the room); answered with a
-    /// <see cref="Messages.RoomProtocol.RoomReply"/> to the sender instead of a reply to the client.
-    /// </summary>
-    public sealed record ChangeRoom(string Room, bool Join) : INoSerializationVerificationNeeded;
-
     /// <summary>A verb in progress: for which room, and how to answer the client.</summary>
     internal sealed record PendingVerb(string Room, string MessageIdJson, string? DataJson)
     {
-        /// <summary>Set for a server-side <see cref="ChangeRoom"/>: the outcome goes to this actor, not to the client.</summary>
+        /// <summary>Set for a server-side <see cref="LocalConnection.ChangeRoom"/>: the outcome goes to this actor, not to the client.</summary>
         public IActorRef? ReplyTo { get; init; }
 
         /// <summary>A join's positions-and-history options (<see cref="HistoryVerbs"/>); null for ActionHero's join.</summary>
@@ -66,9 +59,6 @@ public static class ConnectionInbox
 
     /// <summary>The room answered <c>roomView</c>.</summary>
     internal sealed record RoomViewed(PendingVerb Verb, Messages.RoomProtocol.RoomStatusReply? Status) : INoSerializationVerificationNeeded;
-
-    /// <summary>The room ordered the connection's say in flight; the OK is written already (by the fan-out).</summary>
-    public sealed record SayAcked(long SayId) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
 
     /// <summary>The say in flight has not been confirmed for a retry interval (from <see cref="SayRetrySweeper"/>).</summary>
     public sealed record RetrySay : INoSerializationVerificationNeeded, IDeadLetterSuppression

@@ -1,5 +1,5 @@
 using Akka.Actor;
-using ChatCluster.Node.Hosting;
+using ChatCluster.Node.Core;
 
 namespace ChatCluster.Node.Connections;
 

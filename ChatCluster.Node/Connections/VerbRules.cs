@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ChatCluster.Messages;
+using ChatCluster.Node.Core;
 using ChatCluster.Node.Web;
 using ChatCluster.Transports;
 

@@ -8,6 +8,7 @@ using Akka.Remote.Hosting;
 using ChatCluster.Node.Actions;
 using ChatCluster.Node.Api;
 using ChatCluster.Node.Connections;
+using ChatCluster.Node.Core;
 using ChatCluster.Node.Middleware;
 using ChatCluster.Node.Operations;
 using ChatCluster.Node.Redis;

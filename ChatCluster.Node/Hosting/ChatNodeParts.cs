@@ -3,6 +3,7 @@ using Akka.Configuration;
 using ChatCluster.Node.Actions;
 using ChatCluster.Node.Commands;
 using ChatCluster.Node.Connections;
+using ChatCluster.Node.Core;
 using ChatCluster.Node.Middleware;
 using ChatCluster.Node.Operations;
 using ChatCluster.Node.Redis;

@@ -1,3 +1,5 @@
+using ChatCluster.Node.Core;
+
 namespace ChatCluster.Node.Middleware;
 
 /// <summary>A connection lifecycle hook. Exceptions are logged and never stop the connection's life cycle.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json.Nodes;
+using ChatCluster.Node.Core;
 
 namespace ChatCluster.Node.Middleware;
 

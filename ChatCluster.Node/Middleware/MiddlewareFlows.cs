@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Akka;
 using Akka.Streams.Dsl;
 using ChatCluster.Node.Connections;
-using ChatCluster.Node.Operations;
+using ChatCluster.Node.Core;
 
 namespace ChatCluster.Node.Middleware;
 

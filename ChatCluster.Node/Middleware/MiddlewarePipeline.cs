@@ -6,6 +6,7 @@ using Akka.Streams;
 using Akka.Streams.Dsl;
 using System.Threading.Channels;
 using ChatCluster.Messages;
+using ChatCluster.Node.Core;
 using ChatCluster.Transports;
 
 namespace ChatCluster.Node.Middleware;
@@ -81,7 +82,7 @@ public sealed class MiddlewarePipeline
         {
             case SayVerdictKind.Deliver:
                 d.Delivery.Recipient.Transport.Send(JsonSerializer.SerializeToUtf8Bytes(outcome.Verdict.Payload, JsonText.SerializerOptions));
-                Operations.NodeCounters.MessagesDelivered.Increment();
+                Core.NodeCounters.MessagesDelivered.Increment();
                 break;
             case SayVerdictKind.Refuse when outcome.Failure is not null:
                 _log.Warning(outcome.Failure, "say middleware {0} failed for {1} in {2}; that recipient gets nothing", outcome.FailedHook, d.Delivery.Recipient.Id, d.Delivery.Room);

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using Akka.Actor;
 using Akka.Cluster;
 using ChatCluster.Node.Connections;
+using ChatCluster.Node.Core;
 using ChatCluster.Node.Redis;
 using ChatCluster.Transports;
 

@@ -1,7 +1,7 @@
 using Akka;
 using Akka.Actor;
 using ChatCluster.Messages;
-using ChatCluster.Node.Connections;
+using ChatCluster.Node.Core;
 using Microsoft.Extensions.Logging;
 
 namespace ChatCluster.Node.Operations;

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using ChatCluster.Node.Actions;
 using ChatCluster.Node.Connections;
+using ChatCluster.Node.Core;
 using ChatCluster.Node.Redis;
 using Microsoft.Extensions.Logging;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Akka.Actor;
 using ChatCluster.Messages;
-using ChatCluster.Node.Connections;
+using ChatCluster.Node.Core;
 using ChatCluster.Transports;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -81,7 +81,7 @@ internal sealed class RedisBusListener
         }
         catch (Exception e) when (RedisLink.IsFailure(e))
         {
-            Operations.RedisLog.SubscribeFailed(Log, _link.Settings.Channel, e.Message, (long)_link.Settings.SubscribeRetryInterval.TotalMilliseconds);
+            RedisLog.SubscribeFailed(Log, _link.Settings.Channel, e.Message, (long)_link.Settings.SubscribeRetryInterval.TotalMilliseconds);
             try
             {
                 await subscriber.UnsubscribeAsync(_link.Channel, null, CommandFlags.FireAndForget).ConfigureAwait(false);
@@ -102,7 +102,7 @@ internal sealed class RedisBusListener
             await Task.Delay(_link.Settings.SubscribeRetryInterval).ConfigureAwait(false);
             if (_stopped) return;
             if (!await TrySubscribeAsync().ConfigureAwait(false)) continue;
-            Operations.RedisLog.Subscribed(Log, _link.Settings.Channel);
+            RedisLog.Subscribed(Log, _link.Settings.Channel);
             await AnnounceJoinedAsync().ConfigureAwait(false);
             return;
         }
@@ -185,7 +185,7 @@ internal sealed class RedisBusListener
         var id = JsonText.ToJsString(m.Args.Count > 0 ? m.Args[0] : null);
         var room = JsonText.ToJsString(m.Args.Count > 1 ? m.Args[1] : null);
         if (id is null || room is null || _connections is null || !_connections.TryGet(id, out var connection)) return null;
-        var reply = await connection.Actor.Ask<RoomReply>(new ConnectionInbox.ChangeRoom(room, m.Method == RedisChatKeys.AddMember), _link.AskTimeout)
+        var reply = await connection.Actor.Ask<RoomReply>(new LocalConnection.ChangeRoom(room, m.Method == RedisChatKeys.AddMember), _link.AskTimeout)
             .ConfigureAwait(false);
         if (reply.Error is not null) throw new ChatException(reply.Error);
         return "true";

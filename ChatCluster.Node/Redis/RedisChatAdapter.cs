@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Akka.Actor;
 using ChatCluster.Messages;
-using ChatCluster.Node.Connections;
+using ChatCluster.Node.Core;
 using ChatCluster.Node.Mirror;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -47,10 +47,10 @@ public sealed class RedisChatAdapter : IChatMirror, IAsyncDisposable
         _bus = new RedisBusListener(link, _rpc);
         foreach (var (role, mux) in new[] { ("keystore", link.KeyStore), ("pubsub", link.PubSub) })
         {
-            mux.ConnectionFailed += (_, e) => Operations.RedisLog.ConnectionLost(link.Log, role, e.EndPoint, e.ConnectionType, e.FailureType);
+            mux.ConnectionFailed += (_, e) => RedisLog.ConnectionLost(link.Log, role, e.EndPoint, e.ConnectionType, e.FailureType);
             mux.ConnectionRestored += (_, e) =>
             {
-                Operations.RedisLog.ConnectionRegained(link.Log, role, e.EndPoint, e.ConnectionType);
+                RedisLog.ConnectionRegained(link.Log, role, e.EndPoint, e.ConnectionType);
                 if (role == "keystore" && e.ConnectionType == ConnectionType.Interactive)
                 {
                     _rooms.KeyStoreRegained(); // first: no SISMEMBER answer of a store that may be empty is trusted from now

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
+using ChatCluster.Node.Core;
 using static ChatCluster.Messages.RoomProtocol;
 
 namespace ChatCluster.Node.Redis;

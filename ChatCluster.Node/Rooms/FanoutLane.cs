@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ChatCluster.Node.Connections;
+using ChatCluster.Node.Core;
 
 namespace ChatCluster.Node.Rooms;
 

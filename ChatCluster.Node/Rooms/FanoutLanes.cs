@@ -1,4 +1,4 @@
-using ChatCluster.Node.Connections;
+using ChatCluster.Node.Core;
 
 namespace ChatCluster.Node.Rooms;
 

@@ -1,4 +1,5 @@
 using ChatCluster.Node.Connections;
+using ChatCluster.Node.Core;
 
 namespace ChatCluster.Node.Rooms;
 

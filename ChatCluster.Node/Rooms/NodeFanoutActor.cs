@@ -1,6 +1,5 @@
 using Akka.Actor;
-using ChatCluster.Node.Hosting;
-using ChatCluster.Node.Connections;
+using ChatCluster.Node.Core;
 using ChatCluster.Node.Middleware;
 using ChatCluster.Node.Mirror;
 using ChatCluster.Transports;
@@ -119,7 +118,7 @@ public sealed class NodeFanoutActor : ReceiveActor
         // lanes, which write the same bytes to every member on every core.
         var bytes = ChatPayloadEncoder.Encode(m.Payload);
         if (members.HasPositioned) HistoryFanout.Deliver(members, m); // members that opted in to offsets (history)
-        Operations.NodeCounters.MessagesDelivered.Add(members.Count); // once per message for all its local members
+        Core.NodeCounters.MessagesDelivered.Add(members.Count); // once per message for all its local members
         if (!members.UsesLanes && members.Count > _lanes.InlineMaxMembers) members.UsesLanes = true;
         if (members.UsesLanes)
         {

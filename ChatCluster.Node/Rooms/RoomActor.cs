@@ -1,5 +1,5 @@
 using Akka.Actor;
-using ChatCluster.Node.Hosting;
+using ChatCluster.Node.Core;
 using Akka.Cluster.Sharding;
 using Akka.DistributedData;
 using Akka.Event;

@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using ChatCluster.Node.Actions;
+using ChatCluster.Node.Core;
 using ChatCluster.Node.Hosting;
 
 namespace ChatCluster.Tests.Guard;

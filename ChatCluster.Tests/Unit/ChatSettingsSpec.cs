@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using ChatCluster.Node.Core;
 using ChatCluster.Node.Hosting;
 
 namespace ChatCluster.Tests.Unit;

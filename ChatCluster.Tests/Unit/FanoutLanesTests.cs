@@ -1,7 +1,6 @@
 using System.Text;
 using Akka.Actor;
-using ChatCluster.Node.Connections;
-using ChatCluster.Node.Middleware;
+using ChatCluster.Node.Core;
 using ChatCluster.Node.Rooms;
 using ChatCluster.Tests.Support;
 using ChatCluster.Transports;

@@ -14,8 +14,8 @@ public sealed class FolderLayersTests
     /// <summary>Bottom first: each folder may use the folders to its left.</summary>
     public static readonly string[] Layers =
     [
-        "Core", "Mirror", "Middleware", "Rooms", "Connections", "Actions", "Api", "Redis", "Commands", "Operations",
-        "Web", "Hosting",
+        "Core", "Web", "Mirror", "Middleware", "Rooms", "Api", "Actions", "Connections", "Redis", "Operations",
+        "Commands", "Hosting",
     ];
 
     private static readonly FolderReferences Node =

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ChatCluster.Node.Core;
 using ChatCluster.Node.Middleware;
 
 namespace ChatCluster.Tests.Unit;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ChatCluster.Messages;
+using ChatCluster.Node.Actions;
 using ChatCluster.Node.Middleware;
 using ChatCluster.Tests.Support;
 

@@ -1,7 +1,7 @@
 using Akka.Cluster;
-using ChatCluster.Node.Hosting;
+using ChatCluster.Node.Commands;
 
-namespace ChatCluster.Node.Commands;
+namespace ChatCluster.Node.Hosting;
 
 /// <summary>
 /// The default drain: starts <see cref="ChatNode.StopAsync"/> (goodbyes, servers stop, CoordinatedShutdown leaves the

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 
-namespace ChatCluster.Node.Middleware;
+namespace ChatCluster.Node.Core;
 
 /// <summary>
 /// What middleware and actions see of a connection: an immutable snapshot that the connection's actor

@@ -1,9 +1,9 @@
 using Akka.Actor;
 using ChatCluster.Node.Actions;
-using ChatCluster.Node.Connections;
+using ChatCluster.Node.Core;
 using ChatCluster.Node.Middleware;
 
-namespace ChatCluster.Node.Hosting;
+namespace ChatCluster.Node.Connections;
 
 /// <summary>What every connection actor of this node shares: where rooms live, local fan-out, middleware, actions and the public files.</summary>
 public sealed record NodeServices(

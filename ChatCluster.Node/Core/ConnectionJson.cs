@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using ChatCluster.Messages;
 using ChatCluster.Transports;
 
-namespace ChatCluster.Node.Connections;
+namespace ChatCluster.Node.Core;
 
 /// <summary>The JSON shapes of verb results, key order as ActionHero writes them.</summary>
 public static class ConnectionJson
@@ -46,23 +46,6 @@ public static class ConnectionJson
         w.WriteNumber("membersCount", members.Count);
         w.WriteEndObject();
     });
-
-    /// <summary>v20's <c>documentation</c>: <c>{action:{"1":{name, version, description, inputs:{name:{required, default}}}}}</c>.</summary>
-    public static string Documentation(IEnumerable<Actions.ChatAction> actions)
-    {
-        var docs = new JsonObject();
-        foreach (var action in actions)
-        {
-            var inputs = new JsonObject();
-            foreach (var input in action.Inputs)
-                inputs[input.Name] = new JsonObject { ["required"] = input.Required, ["default"] = input.Default?.DeepClone() };
-            docs[action.Name] = new JsonObject
-            {
-                ["1"] = new JsonObject { ["name"] = action.Name, ["version"] = 1, ["description"] = action.Description, ["inputs"] = inputs },
-            };
-        }
-        return JsonText.Serialize(docs);
-    }
 
     private static string Write(Action<Utf8JsonWriter> body)
     {

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace ChatCluster.Node.Connections;
+namespace ChatCluster.Node.Core;
 
 /// <summary>
 /// The connections this node holds, by id (ActionHero's <c>api.connections.connections</c>). Written by

@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using StackExchange.Redis;
 
-namespace ChatCluster.Node.Redis;
+namespace ChatCluster.Node.Core;
 
 /// <summary>
 /// <c>chatcluster.redis</c>: where ActionHero's key store and bus are, and how to speak on the bus.

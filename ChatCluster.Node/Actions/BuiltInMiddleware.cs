@@ -1,9 +1,9 @@
 using Akka.Configuration;
 using ChatCluster.Messages;
-using ChatCluster.Node.Actions;
 using ChatCluster.Node.Actions.BuiltIn;
+using ChatCluster.Node.Middleware;
 
-namespace ChatCluster.Node.Middleware;
+namespace ChatCluster.Node.Actions;
 
 /// <summary>Middleware that ships with the node, switched on by name in <c>chatcluster.middleware</c>.</summary>
 public static class BuiltInMiddleware

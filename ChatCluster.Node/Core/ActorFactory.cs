@@ -1,6 +1,6 @@
 using Akka.Actor;
 
-namespace ChatCluster.Node.Hosting;
+namespace ChatCluster.Node.Core;
 
 /// <summary>
 /// Props from a plain factory delegate. <c>Props.Create(() => new X(a, b))</c> takes an expression tree and compiles

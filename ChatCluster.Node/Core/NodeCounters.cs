@@ -1,6 +1,6 @@
 using ChatCluster.Transports;
 
-namespace ChatCluster.Node.Operations;
+namespace ChatCluster.Node.Core;
 
 /// <summary>
 /// The running totals the hot paths add to (process-wide, as <see cref="PipeClientTransport.Overflows"/>): the

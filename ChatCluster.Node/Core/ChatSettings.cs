@@ -1,9 +1,8 @@
-using ChatCluster.Node.Redis;
 using Akka.Configuration;
 using ChatCluster.Transports;
 using ChatCluster.Transports.Limits;
 
-namespace ChatCluster.Node.Hosting;
+namespace ChatCluster.Node.Core;
 
 /// <summary>The <c>chatcluster</c> section of the configuration, checked once at startup.</summary>
 public sealed record ChatSettings(

@@ -1,8 +1,8 @@
 using Akka.Actor;
-using ChatCluster.Node.Middleware;
+using Akka.Event;
 using ChatCluster.Transports;
 
-namespace ChatCluster.Node.Connections;
+namespace ChatCluster.Node.Core;
 
 /// <summary>
 /// A connection held by this node: its id, its socket's outbound side, its actor, and the latest snapshot
@@ -38,7 +38,7 @@ public sealed class LocalConnection
     {
         if (Acks?.TryTake(sayId) is not { } reply) return false;
         Transport.Reply(reply); // the say's reply: one request less in flight (chatcluster.limits.max-requests-in-flight)
-        Actor.Tell(new ConnectionInbox.SayAcked(sayId));
+        Actor.Tell(new SayAcked(sayId));
         return true;
     }
 
@@ -47,4 +47,16 @@ public sealed class LocalConnection
         get => _view;
         set => _view = value;
     }
+
+    // The messages the rest of the node sends a connection's actor (the socket's own are in ConnectionInbox).
+
+    /// <summary>
+    /// Server-side <c>chatRoom.addMember</c> / <c>removeMember</c> for this connection (a cluster RPC from an ActionHero
+    /// node): the same path as the verbs (join / leave middleware, then the room); answered with a
+    /// <see cref="Messages.RoomProtocol.RoomReply"/> to the sender instead of a reply to the client.
+    /// </summary>
+    public sealed record ChangeRoom(string Room, bool Join) : INoSerializationVerificationNeeded;
+
+    /// <summary>The room ordered the connection's say in flight; the OK is written already (by the fan-out).</summary>
+    public sealed record SayAcked(long SayId) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
 }

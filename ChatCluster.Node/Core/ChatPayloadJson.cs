@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using ChatCluster.Messages;
 using ChatCluster.Transports;
 
-namespace ChatCluster.Node.Middleware;
+namespace ChatCluster.Node.Core;
 
 /// <summary>
 /// The chat payload as middleware sees it, <c>{message, room, from, context:"user", sentAt}</c>, and back.

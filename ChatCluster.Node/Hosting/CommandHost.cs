@@ -1,10 +1,10 @@
 using Akka.Actor;
 using Akka.Configuration;
+using ChatCluster.Node.Commands;
 using ChatCluster.Node.Commands.Palettes;
-using ChatCluster.Node.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace ChatCluster.Node.Commands;
+namespace ChatCluster.Node.Hosting;
 
 /// <summary>
 /// Everything ccm needs in a node, started and stopped by <see cref="ChatNode"/> through this one class: the settings

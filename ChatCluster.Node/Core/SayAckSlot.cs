@@ -1,4 +1,4 @@
-namespace ChatCluster.Node.Connections;
+namespace ChatCluster.Node.Core;
 
 /// <summary>
 /// The one say a connection has in flight, as the threads around it see it: the connection actor arms it, the fan-out
