@@ -7,5 +7,5 @@ public sealed record RoomStatus(string Room, IReadOnlyList<RoomProtocol.RoomMemb
 {
     public int MembersCount => Members.Count;
 
-    public string ToJson() => Core.ConnectionJson.RoomStatus(Room, Members);
+    public string ToJson() => Core.VerbResultJson.RoomStatus(Room, Members);
 }

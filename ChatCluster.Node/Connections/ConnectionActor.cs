@@ -448,7 +448,7 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
                 Fail(m.Verb, error);
                 break;
             case var status:
-                Ok(ConnectionJson.RoomStatus(status.Room, status.Members), m.Verb.MessageIdJson);
+                Ok(VerbResultJson.RoomStatus(status.Room, status.Members), m.Verb.MessageIdJson);
                 break;
         }
         BecomeActive();

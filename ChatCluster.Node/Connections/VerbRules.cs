@@ -46,7 +46,7 @@ public static class VerbRules
             case "exit":
                 return VerbStep.Close;
             case "detailsView":
-                return VerbStep.Reply(ConnectionJson.Details(s.Id, s.Fingerprint, s.RemoteIp, s.RemotePort, s.Params,
+                return VerbStep.Reply(VerbResultJson.Details(s.Id, s.Fingerprint, s.RemoteIp, s.RemotePort, s.Params,
                     s.ConnectedAt, s.Rooms, s.TotalActions, s.PendingActions));
             case "documentation":
                 // v20 documents the actions; v29's websocket answers with a TypeError [observed].

@@ -6,8 +6,11 @@ using ChatCluster.Transports;
 
 namespace ChatCluster.Node.Core;
 
-/// <summary>The JSON shapes of verb results, key order as ActionHero writes them.</summary>
-public static class ConnectionJson
+/// <summary>
+/// The JSON shapes of verb results (detailsView, roomView, and the API's room status), key order as ActionHero
+/// writes them.
+/// </summary>
+public static class VerbResultJson
 {
     /// <summary><c>{id, fingerprint, remoteIP, remotePort, params, connectedAt, rooms, totalActions, pendingActions}</c></summary>
     public static string Details(string id, string fingerprint, string remoteIp, int remotePort, JsonObject parameters,

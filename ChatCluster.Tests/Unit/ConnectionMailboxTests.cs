@@ -7,11 +7,11 @@ namespace ChatCluster.Tests.Unit;
 
 /// <summary>The connection actors' mailbox queue: order, the stash's put-back-in-front, clean-up, concurrent writers; and
 /// that the node's configuration gives connection actors this mailbox.</summary>
-public sealed class ConnectionMessageQueueTests
+public sealed class ConnectionMailboxTests
 {
     private static Envelope E(object message) => new(message, ActorRefs.NoSender);
 
-    private static List<object> Drain(ConnectionMessageQueue queue)
+    private static List<object> Drain(ConnectionMailbox.Queue queue)
     {
         var all = new List<object>();
         while (queue.TryDequeue(out var envelope)) all.Add(envelope.Message);
@@ -21,7 +21,7 @@ public sealed class ConnectionMessageQueueTests
     [Fact]
     public void Keeps_arrival_order_across_takes_and_adds()
     {
-        var queue = new ConnectionMessageQueue();
+        var queue = new ConnectionMailbox.Queue();
         for (var i = 0; i < 3; i++) queue.Enqueue(ActorRefs.Nobody, E(i));
         Assert.True(queue.TryDequeue(out var first));
         Assert.True(queue.TryDequeue(out var second));
@@ -36,7 +36,7 @@ public sealed class ConnectionMessageQueueTests
     [Fact]
     public void Puts_messages_back_in_front_as_the_stash_does_when_it_unstashes()
     {
-        var queue = new ConnectionMessageQueue();
+        var queue = new ConnectionMailbox.Queue();
         queue.EnqueueFirst(E("only")); // on an empty queue
         Assert.Equal(new object[] { "only" }, Drain(queue));
 
@@ -54,7 +54,7 @@ public sealed class ConnectionMessageQueueTests
     [Fact]
     public void Works_again_after_a_burst_has_drained()
     {
-        var queue = new ConnectionMessageQueue();
+        var queue = new ConnectionMailbox.Queue();
         for (var i = 0; i < 500; i++) queue.Enqueue(ActorRefs.Nobody, E(i));
         Assert.Equal(500, Drain(queue).Count);
         queue.Enqueue(ActorRefs.Nobody, E("after"));
@@ -65,8 +65,8 @@ public sealed class ConnectionMessageQueueTests
     [Fact]
     public void Clean_up_hands_what_is_left_to_dead_letters_in_order()
     {
-        var queue = new ConnectionMessageQueue();
-        var deadLetters = new ConnectionMessageQueue();
+        var queue = new ConnectionMailbox.Queue();
+        var deadLetters = new ConnectionMailbox.Queue();
         queue.Enqueue(ActorRefs.Nobody, E(1));
         queue.Enqueue(ActorRefs.Nobody, E(2));
         queue.CleanUp(ActorRefs.Nobody, deadLetters);
@@ -78,7 +78,7 @@ public sealed class ConnectionMessageQueueTests
     public async Task Concurrent_writers_lose_nothing_and_keep_their_own_order()
     {
         const int producers = 4, perProducer = 20_000;
-        var queue = new ConnectionMessageQueue();
+        var queue = new ConnectionMailbox.Queue();
         var writers = Enumerable.Range(0, producers).Select(p => Task.Run(() =>
         {
             for (var i = 0; i < perProducer; i++) queue.Enqueue(ActorRefs.Nobody, E((p, i)));
@@ -111,6 +111,6 @@ public sealed class ConnectionMessageQueueTests
         var props = ConnectionActor.Props("c1", null!, null!, null!);
         var mailbox = system.Mailboxes.GetMailboxType(props, null); // also checks the stash's deque requirement
         Assert.IsType<ConnectionMailbox>(mailbox);
-        Assert.IsType<ConnectionMessageQueue>(mailbox.Create(ActorRefs.Nobody, system));
+        Assert.IsType<ConnectionMailbox.Queue>(mailbox.Create(ActorRefs.Nobody, system));
     }
 }
