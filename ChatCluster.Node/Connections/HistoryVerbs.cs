@@ -35,9 +35,9 @@ public static class HistoryVerbs
     /// The extension part of a <c>roomAdd</c>: null options for a plain join (ActionHero's), or an error text.
     /// TCP words other than <c>positions</c> / <c>since</c> after the room are ignored, as ActionHero ignores them.
     /// </summary>
-    public static (JoinOptions? Options, string? Error) ParseJoin(ClientRequest r, bool isSocket)
+    public static (JoinOptions? Options, string? Error) ParseJoin(ClientRequest r, bool isTcp)
     {
-        if (isSocket)
+        if (isTcp)
         {
             switch (r.Arg(1))
             {
@@ -64,9 +64,9 @@ public static class HistoryVerbs
     }
 
     /// <summary>A <c>roomHistory</c> of a room the connection is in: the command for the room, or an error text.</summary>
-    public static (ReadHistory? Command, string? Error) ParseHistory(ClientRequest r, bool isSocket, string connectionId, string room)
+    public static (ReadHistory? Command, string? Error) ParseHistory(ClientRequest r, bool isTcp, string connectionId, string room)
     {
-        if (isSocket)
+        if (isTcp)
         {
             if (r.Arg(1) is not { } word) return (new ReadHistory(room, connectionId, int.MaxValue, null), null);
             return TryLimit(word, out var limit)

@@ -36,7 +36,7 @@ public static class VerbRules
         if (!dialect.Verbs.Contains(r.Verb))
         {
             if (r.Verb == "file") return File(r, s, dialect);
-            if (dialect.UnknownVerbs == UnknownVerbRule.LineIsAction) return SocketAction(r, s);
+            if (dialect.UnknownVerbs == UnknownVerbRule.LineIsAction) return TcpAction(r, s);
             if (r.Verb == "action") return Action(r.Json ?? new JsonObject(), s, s);
             return VerbStep.Refuse(ChatErrors.VerbNotFound(r.Verb));
         }
@@ -177,7 +177,7 @@ public static class VerbRules
 
     // TCP: a word that is no verb is an action. A JSON line replaces the sticky params with its own "params" and may
     // name the action; anything else makes the first word the sticky action.
-    private static VerbStep SocketAction(ClientRequest r, ConnectionState s)
+    private static VerbStep TcpAction(ClientRequest r, ConnectionState s)
     {
         JsonNode? parsed = null;
         try

@@ -85,7 +85,7 @@ public static class ChatClusterHosting
                 k.Listen(address, settings.TcpPort, o =>
                 {
                     parts.TcpListen = o;
-                    o.Use(parts.Admission.Middleware(SocketRefusal, waitForRequest: false));
+                    o.Use(parts.Admission.Middleware(TcpRefusal, waitForRequest: false));
                     o.Run(connection => parts.Tcp!.OnConnectedAsync(connection));
                 });
             if (settings.WebEnabled)
@@ -123,12 +123,12 @@ public static class ChatClusterHosting
         };
     }
 
-    private static readonly byte[] SocketNodeFull = [.. TcpResponseFormat.ConnectionError(ChatErrors.TooManyConnections), .. "\r\n"u8];
-    private static readonly byte[] SocketAddressFull = [.. TcpResponseFormat.ConnectionError(ChatErrors.TooManyConnectionsFromAddress), .. "\r\n"u8];
+    private static readonly byte[] TcpNodeFull = [.. TcpResponseFormat.ConnectionError(ChatErrors.TooManyConnections), .. "\r\n"u8];
+    private static readonly byte[] TcpAddressFull = [.. TcpResponseFormat.ConnectionError(ChatErrors.TooManyConnectionsFromAddress), .. "\r\n"u8];
     private static readonly byte[] HttpNodeFull = ConnectionAdmission.HttpServiceUnavailable(ChatErrors.TooManyConnections);
     private static readonly byte[] HttpAddressFull = ConnectionAdmission.HttpServiceUnavailable(ChatErrors.TooManyConnectionsFromAddress);
 
-    private static byte[] SocketRefusal(AdmissionVerdict verdict) => verdict == AdmissionVerdict.AddressFull ? SocketAddressFull : SocketNodeFull;
+    private static byte[] TcpRefusal(AdmissionVerdict verdict) => verdict == AdmissionVerdict.AddressFull ? TcpAddressFull : TcpNodeFull;
 
     private static byte[] HttpRefusal(AdmissionVerdict verdict) => verdict == AdmissionVerdict.AddressFull ? HttpAddressFull : HttpNodeFull;
 }

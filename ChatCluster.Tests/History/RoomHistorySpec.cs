@@ -139,7 +139,7 @@ public sealed class RoomHistorySpec
     public void A_websocket_join_should_parse_its_extension(string name, string frame, bool? positions, long? since, string? error)
     {
         _ = name;
-        var (options, bad) = HistoryVerbs.ParseJoin(PrimusCodec.ToRequest(JsonNode.Parse(frame)!.AsObject()), isSocket: false);
+        var (options, bad) = HistoryVerbs.ParseJoin(PrimusCodec.ToRequest(JsonNode.Parse(frame)!.AsObject()), isTcp: false);
         Assert.Equal(error, bad);
         Assert.Equal(positions, options?.Positions);
         Assert.Equal(since, options?.Since?.Offset);
@@ -162,7 +162,7 @@ public sealed class RoomHistorySpec
     public void A_tcp_join_should_parse_its_extension(string name, string line, bool? positions, long? since, string? error)
     {
         _ = name;
-        var (options, bad) = HistoryVerbs.ParseJoin(TcpRequestParser.Parse(line), isSocket: true);
+        var (options, bad) = HistoryVerbs.ParseJoin(TcpRequestParser.Parse(line), isTcp: true);
         Assert.Equal(error, bad);
         Assert.Equal(positions, options?.Positions);
         Assert.Equal(since, options?.Since?.Offset);
@@ -175,7 +175,7 @@ public sealed class RoomHistorySpec
     [InlineData("roomHistory r many", 0, ChatErrors.HistoryLimitInvalid)]
     public void A_tcp_history_request_should_parse_its_limit(string line, int limit, string? error)
     {
-        var (read, bad) = HistoryVerbs.ParseHistory(TcpRequestParser.Parse(line), isSocket: true, "c", "r");
+        var (read, bad) = HistoryVerbs.ParseHistory(TcpRequestParser.Parse(line), isTcp: true, "c", "r");
         Assert.Equal(error, bad);
         if (error is null) Assert.Equal(limit, read!.Limit);
     }
