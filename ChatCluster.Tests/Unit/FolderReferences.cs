@@ -78,8 +78,11 @@ public sealed class FolderReferences
         return outer.Namespace[(_root.Length + 1)..].Split('.')[0];
     }
 
-    private string Name(Type type) =>
-        type.FullName is { } full && full.StartsWith(_root + ".", StringComparison.Ordinal) ? full[(_root.Length + 1)..] : type.Name;
+    private string Name(Type type)
+    {
+        if (type.IsGenericType) type = type.GetGenericTypeDefinition();
+        return type.FullName is { } full && full.StartsWith(_root + ".", StringComparison.Ordinal) ? full[(_root.Length + 1)..] : type.Name;
+    }
 
     /// <summary>
     /// The member as written in the source: an async method's or iterator's state machine (<c>&lt;RunAsync&gt;d__3</c>)
