@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -56,7 +57,16 @@ public abstract class WireClient : IAsyncDisposable
     }
 
     /// <summary>Sends a verb without waiting for its reply (replies and chat are read with the Next methods).</summary>
-    public abstract Task SendVerbAsync(string verb, string? room = null, string? message = null);
+    public Task SendVerbAsync(string verb, string? room = null, string? message = null) => SendRequestAsync(NextRequest(verb, room, message));
+
+    /// <summary>The UTF-8 size of the request <see cref="SendVerbAsync"/> would send next (a TCP line without its newline).</summary>
+    public int SizeOfNextVerb(string verb, string? room = null, string? message = null) => Encoding.UTF8.GetByteCount(NextRequest(verb, room, message));
+
+    /// <summary>The next request's text: a TCP line without its newline, or a websocket message.</summary>
+    protected abstract string NextRequest(string verb, string? room, string? message);
+
+    /// <summary>Sends a request made by <see cref="NextRequest"/> (and counts it).</summary>
+    protected abstract Task SendRequestAsync(string request);
 
     /// <summary>Calls an action (websocket <c>action</c> event, TCP JSON line) and returns its reply.</summary>
     public abstract Task<JsonObject> ActionAsync(string action, JsonObject? parameters = null);
@@ -198,8 +208,10 @@ public abstract class WireClient : IAsyncDisposable
 
         public override string LastMessageId => WireDialect.AnyUuid;
 
-        public override Task SendVerbAsync(string verb, string? room = null, string? message = null) =>
-            client.SendLineAsync(verb + (room is null ? "" : " " + room) + (message is null ? "" : " " + message));
+        protected override string NextRequest(string verb, string? room, string? message) =>
+            verb + (room is null ? "" : " " + room) + (message is null ? "" : " " + message);
+
+        protected override Task SendRequestAsync(string request) => client.SendLineAsync(request);
 
         public override async Task<JsonObject> ActionAsync(string action, JsonObject? parameters = null)
         {
@@ -232,26 +244,27 @@ public abstract class WireClient : IAsyncDisposable
 
         public override string LastMessageId => _messageId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-        public override Task SendVerbAsync(string verb, string? room = null, string? message = null)
+        protected override string NextRequest(string verb, string? room, string? message)
         {
             var frame = new JsonObject { ["event"] = verb };
             if (room is not null) frame["room"] = room;
             if (message is not null) frame["message"] = message;
-            return SendAsync(frame);
+            frame["messageId"] = _messageId + 1;
+            return frame.ToJsonString();
+        }
+
+        protected override Task SendRequestAsync(string request)
+        {
+            _messageId++;
+            return client.SendTextAsync(request);
         }
 
         public override async Task<JsonObject> ActionAsync(string action, JsonObject? parameters = null)
         {
             var p = parameters?.DeepClone().AsObject() ?? new JsonObject();
             p["action"] = action;
-            await SendAsync(new JsonObject { ["event"] = "action", ["params"] = p });
+            await SendRequestAsync(new JsonObject { ["event"] = "action", ["params"] = p, ["messageId"] = _messageId + 1 }.ToJsonString());
             return await NextResponseAsync();
-        }
-
-        private Task SendAsync(JsonObject frame)
-        {
-            frame["messageId"] = ++_messageId;
-            return client.SendTextAsync(frame.ToJsonString());
         }
 
         // Replies come in request order, so the n-th response carries the n-th request's id.
