@@ -145,8 +145,7 @@ public sealed class ActionWireTests : IClassFixture<ActionNodeFixture>
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task ChatRooms_should_list_rooms_with_their_member_counts(Transport transport)
     {
         var room = await _node.NewRoomAsync("listed");
@@ -167,8 +166,7 @@ public sealed class ActionWireTests : IClassFixture<ActionNodeFixture>
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task Status_should_answer_an_object_with_id_and_uptime(Transport transport)
     {
         await using var client = await WireClient.ConnectAsync(_node, transport);
@@ -180,8 +178,7 @@ public sealed class ActionWireTests : IClassFixture<ActionNodeFixture>
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task DestroyChatRoom_should_tell_and_remove_the_members(Transport transport)
     {
         var room = await _node.NewRoomAsync("doomed");

@@ -27,8 +27,7 @@ public sealed class AuthenticatedRoomTests : IClassFixture<AuthNodeFixture>
     private static JsonObject Token(string token) => new() { ["token"] = token };
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task Joining_a_protected_room_before_authenticating_should_be_refused(Transport transport)
     {
         var room = await PrivateRoomAsync();
@@ -40,8 +39,7 @@ public sealed class AuthenticatedRoomTests : IClassFixture<AuthNodeFixture>
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task A_wrong_token_should_be_refused_with_invalid_credentials(Transport transport)
     {
         var room = await PrivateRoomAsync();
@@ -57,8 +55,7 @@ public sealed class AuthenticatedRoomTests : IClassFixture<AuthNodeFixture>
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task A_missing_token_should_be_a_missing_param(Transport transport)
     {
         await using var client = await WireClient.ConnectAsync(_node, transport);
@@ -67,8 +64,7 @@ public sealed class AuthenticatedRoomTests : IClassFixture<AuthNodeFixture>
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task The_right_token_should_authenticate_and_unlock_protected_rooms(Transport transport)
     {
         var room = await PrivateRoomAsync();
@@ -111,8 +107,7 @@ public sealed class AuthenticatedRoomTests : IClassFixture<AuthNodeFixture>
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task Authenticating_one_connection_should_not_unlock_another(Transport transport)
     {
         var room = await PrivateRoomAsync();
@@ -125,8 +120,7 @@ public sealed class AuthenticatedRoomTests : IClassFixture<AuthNodeFixture>
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task A_room_that_is_not_protected_should_need_no_authentication(Transport transport)
     {
         var room = await _node.NewRoomAsync("public");

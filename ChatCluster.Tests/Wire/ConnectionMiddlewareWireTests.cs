@@ -53,8 +53,7 @@ public sealed class ConnectionMiddlewareWireTests : IClassFixture<ConnectionMidd
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task The_create_hook_should_run_before_the_welcome_is_sent(Transport transport)
     {
         var created = new ConcurrentQueue<string>();
@@ -90,8 +89,7 @@ public sealed class ConnectionMiddlewareWireTests : IClassFixture<ConnectionMidd
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task A_create_hook_that_throws_should_not_keep_the_welcome_back(Transport transport)
     {
         var ran = 0;
@@ -117,8 +115,7 @@ public sealed class ConnectionMiddlewareWireTests : IClassFixture<ConnectionMidd
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task The_destroy_hook_should_run_when_the_connection_closes_and_still_see_its_rooms(Transport transport)
     {
         var room = await _node.NewRoomAsync("destroy");

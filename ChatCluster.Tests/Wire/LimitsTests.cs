@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using ChatCluster.Bench.Load;
 using ChatCluster.Tests.Support;
 using static ChatCluster.Tests.Support.WireText;
 
@@ -300,14 +301,8 @@ public sealed class LimitsTests : IClassFixture<RequestLimitsFixture>
         Assert.True(await raw.ServerEndsConnectionAsync(), name + ": the TCP connection stayed open");
     }
 
+    // A masked FIN-or-not frame with a fixed key, as written by hand: any first byte (reserved bits, opcodes).
     private static byte[] Masked(int firstByte, string text) => Masked(firstByte, Encoding.UTF8.GetBytes(text));
 
-    private static byte[] Masked(int firstByte, byte[] payload)
-    {
-        var key = new byte[] { 0x11, 0x22, 0x33, 0x44 };
-        var frame = new List<byte> { (byte)firstByte, (byte)(0x80 | payload.Length) };
-        frame.AddRange(key);
-        for (var i = 0; i < payload.Length; i++) frame.Add((byte)(payload[i] ^ key[i & 3]));
-        return frame.ToArray();
-    }
+    private static byte[] Masked(int firstByte, byte[] payload) => ClientFrames.Frame((byte)firstByte, payload, mask: [0x11, 0x22, 0x33, 0x44]);
 }
