@@ -69,7 +69,18 @@ public abstract class WireClient : IAsyncDisposable
     protected abstract Task SendRequestAsync(string request);
 
     /// <summary>Calls an action (websocket <c>action</c> event, TCP JSON line) and returns its reply.</summary>
-    public abstract Task<JsonObject> ActionAsync(string action, JsonObject? parameters = null);
+    public async Task<JsonObject> ActionAsync(string action, JsonObject? parameters = null) =>
+        JsonNode.Parse(await ActionTextAsync(action, parameters))!.AsObject();
+
+    /// <summary>Calls an action and returns its reply exactly as it came.</summary>
+    public async Task<string> ActionTextAsync(string action, JsonObject? parameters = null)
+    {
+        await SendRequestAsync(ActionRequest(action, parameters));
+        return await NextResponseTextAsync();
+    }
+
+    /// <summary>An action call: a websocket <c>action</c> event with the action among its params, or a TCP JSON line.</summary>
+    protected abstract string ActionRequest(string action, JsonObject? parameters);
 
     /// <summary>Sends a verb and asserts its reply is exactly the dialect's success reply with <paramref name="dataJson"/>.</summary>
     public async Task ExpectOkAsync(string? dataJson, string verb, string? room = null, string? message = null)
@@ -86,6 +97,13 @@ public abstract class WireClient : IAsyncDisposable
     {
         var reply = await VerbTextAsync(verb, room, message);
         Assert.Equal(VerbError(text, leftovers), WireText.Mask(reply));
+    }
+
+    /// <summary>Calls an action and asserts its reply is exactly <paramref name="fieldsJson"/> in the action reply shape.</summary>
+    public async Task ExpectActionReplyAsync(string fieldsJson, string action, JsonObject? parameters = null)
+    {
+        var reply = await ActionTextAsync(action, parameters);
+        Assert.Equal(WireDialect.ActionReply(fieldsJson, LastMessageId), WireText.Mask(reply));
     }
 
     /// <summary>The exact success reply to the last request.</summary>
@@ -213,12 +231,8 @@ public abstract class WireClient : IAsyncDisposable
 
         protected override Task SendRequestAsync(string request) => client.SendLineAsync(request);
 
-        public override async Task<JsonObject> ActionAsync(string action, JsonObject? parameters = null)
-        {
-            var line = new JsonObject { ["action"] = action, ["params"] = parameters ?? new JsonObject() };
-            await client.SendLineAsync(line.ToJsonString());
-            return await NextResponseAsync();
-        }
+        protected override string ActionRequest(string action, JsonObject? parameters) =>
+            new JsonObject { ["action"] = action, ["params"] = parameters?.DeepClone() ?? new JsonObject() }.ToJsonString();
 
         protected override async Task<string> ReadRawAsync(TimeSpan timeout)
         {
@@ -259,12 +273,11 @@ public abstract class WireClient : IAsyncDisposable
             return client.SendTextAsync(request);
         }
 
-        public override async Task<JsonObject> ActionAsync(string action, JsonObject? parameters = null)
+        protected override string ActionRequest(string action, JsonObject? parameters)
         {
             var p = parameters?.DeepClone().AsObject() ?? new JsonObject();
             p["action"] = action;
-            await SendRequestAsync(new JsonObject { ["event"] = "action", ["params"] = p, ["messageId"] = _messageId + 1 }.ToJsonString());
-            return await NextResponseAsync();
+            return new JsonObject { ["event"] = "action", ["params"] = p, ["messageId"] = _messageId + 1 }.ToJsonString();
         }
 
         // Replies come in request order, so the n-th response carries the n-th request's id.

@@ -43,6 +43,10 @@ public sealed class WireDialect
     /// </summary>
     public string VerbError(string text, string leftoversJson, string messageIdJson) => _verbError(text, leftoversJson, messageIdJson);
 
+    /// <summary>An action's reply in both dialects: the action's own fields (or <c>"error":…</c>), then context and messageId.</summary>
+    public static string ActionReply(string fieldsJson, string messageIdJson) =>
+        $"{{{fieldsJson},\"context\":\"response\",\"messageId\":{messageIdJson}}}";
+
     /// <summary>A chat message as every member receives it (the same in both dialects).</summary>
     public static string Chat(string message, string room, string from) =>
         $"{{\"message\":{System.Text.Json.JsonSerializer.Serialize(message)},\"room\":\"{room}\",\"from\":\"{from}\",\"context\":\"user\",\"sentAt\":<n>}}";

@@ -42,54 +42,38 @@ public sealed class ActionWireTests : IClassFixture<ActionNodeFixture>
         return await ws.ReadTextAsync();
     }
 
-    [Fact]
-    public async Task Websocket_createChatRoom_should_answer_didCreate_true_then_false()
+    [Theory]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
+    public async Task CreateChatRoom_should_answer_didCreate_true_then_false(Transport transport)
     {
         var name = Unique("x");
-        await using var ws = await (await _node.Ws()).Welcomed();
-        var frame = $"{{\"event\":\"action\",\"params\":{{\"action\":\"createChatRoom\",\"name\":{Quote(name)}}},\"messageId\":13}}";
-
-        Assert.Equal($"{{\"name\":{Quote(name)},\"didCreate\":true,\"context\":\"response\",\"messageId\":13}}", await WsRequestTextAsync(ws, frame));
+        await using var c = await WireClient.ConnectAsync(_node, transport);
+        await c.ExpectActionReplyAsync($"\"name\":{Quote(name)},\"didCreate\":true", "createChatRoom", new JsonObject { ["name"] = name });
         Assert.True(await _node.Node.Api.ExistsAsync(name));
-        Assert.Equal($"{{\"name\":{Quote(name)},\"didCreate\":false,\"context\":\"response\",\"messageId\":13}}", await WsRequestTextAsync(ws, frame));
+        await c.ExpectActionReplyAsync($"\"name\":{Quote(name)},\"didCreate\":false", "createChatRoom", new JsonObject { ["name"] = name });
+    }
+
+    [Theory]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
+    public async Task Action_errors_should_be_bare_messages(Transport transport)
+    {
+        await using var c = await WireClient.ConnectAsync(_node, transport);
+        await c.ExpectActionReplyAsync("\"error\":\"name is a required parameter for this action\"", "createChatRoom");
+        await c.ExpectActionReplyAsync("\"error\":\"name is a required parameter for this action\"", "createChatRoom", new JsonObject { ["name"] = "" });
+        await c.ExpectActionReplyAsync("\"error\":\"unknown action or invalid apiVersion\"", "nope");
     }
 
     [Fact]
-    public async Task Websocket_action_errors_should_be_bare_messages_with_the_frame_messageId()
+    public async Task Websocket_action_events_without_an_action_in_params_should_be_unknown_actions()
     {
         await using var ws = await (await _node.Ws()).Welcomed();
 
-        Assert.Equal("{\"error\":\"name is a required parameter for this action\",\"context\":\"response\",\"messageId\":12}",
-            await WsRequestTextAsync(ws, "{\"event\":\"action\",\"params\":{\"action\":\"createChatRoom\"},\"messageId\":12}"));
-        Assert.Equal("{\"error\":\"name is a required parameter for this action\",\"context\":\"response\",\"messageId\":14}",
-            await WsRequestTextAsync(ws, "{\"event\":\"action\",\"params\":{\"action\":\"createChatRoom\",\"name\":\"\"},\"messageId\":14}"));
-        Assert.Equal("{\"error\":\"unknown action or invalid apiVersion\",\"context\":\"response\",\"messageId\":10}",
-            await WsRequestTextAsync(ws, "{\"event\":\"action\",\"params\":{\"action\":\"nope\"},\"messageId\":10}"));
         Assert.Equal("{\"error\":\"unknown action or invalid apiVersion\",\"context\":\"response\",\"messageId\":11}",
             await WsRequestTextAsync(ws, "{\"event\":\"action\",\"messageId\":11}"));
         // params must be nested: a top-level action name is no action [findings 4]
         Assert.Equal("{\"error\":\"unknown action or invalid apiVersion\",\"context\":\"response\",\"messageId\":15}",
             await WsRequestTextAsync(ws, "{\"event\":\"action\",\"action\":\"createChatRoom\",\"name\":\"toplevel\",\"messageId\":15}"));
         Assert.False(await _node.Node.Api.ExistsAsync("toplevel"));
-    }
-
-    [Fact]
-    public async Task Tcp_json_line_should_run_the_action_with_its_params()
-    {
-        var name = Unique("tcpjson");
-        await using var tcp = await (await _node.Tcp()).Welcomed();
-        var line = $"{{\"action\":\"createChatRoom\",\"params\":{{\"name\":{Quote(name)}}}}}";
-
-        await tcp.SendLineAsync(line);
-        var first = await tcp.ReadLineAsync();
-        Assert.StartsWith($"{{\"name\":{Quote(name)},\"didCreate\":true,\"context\":\"response\",\"messageId\":\"", first, StringComparison.Ordinal);
-        Assert.True(await _node.Node.Api.ExistsAsync(name));
-
-        var again = await tcp.RequestAsync(line);
-        Assert.Equal(name, (string?)again["name"]);
-        Assert.False((bool)again["didCreate"]!);
-        Assert.Equal("response", (string?)again["context"]);
-        Assert.False(string.IsNullOrEmpty((string?)again["messageId"]));
     }
 
     [Fact]
@@ -126,7 +110,7 @@ public sealed class ActionWireTests : IClassFixture<ActionNodeFixture>
     }
 
     [Fact]
-    public async Task Tcp_errors_should_be_bare_messages()
+    public async Task Tcp_unknown_words_and_json_lines_without_params_should_be_unknown_actions()
     {
         await using var tcp = await (await _node.Tcp()).Welcomed();
 
@@ -136,11 +120,7 @@ public sealed class ActionWireTests : IClassFixture<ActionNodeFixture>
         Assert.False(unknown.ContainsKey("status"), unknown.ToJsonString());
         Assert.False(string.IsNullOrEmpty((string?)unknown["messageId"]));
 
-        var missing = await tcp.RequestAsync("{\"action\":\"createChatRoom\",\"params\":{}}");
-        Assert.Equal("name is a required parameter for this action", (string?)missing["error"]);
-        Assert.Equal("response", (string?)missing["context"]);
-
-        var unknownJson = await tcp.RequestAsync("{\"action\":\"nope\"}");
+        var unknownJson = await tcp.RequestAsync("{\"action\":\"nope\"}"); // no params at all
         Assert.Equal(ChatErrors.UnknownAction, (string?)unknownJson["error"]);
     }
 

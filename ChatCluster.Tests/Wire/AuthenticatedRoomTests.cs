@@ -86,24 +86,13 @@ public sealed class AuthenticatedRoomTests : IClassFixture<AuthNodeFixture>
         Assert.True(view["data"]!["members"]!.AsObject().ContainsKey(id), view.ToJsonString());
     }
 
-    [Fact]
-    public async Task The_websocket_authenticate_reply_should_have_the_action_reply_shape()
+    [Theory]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
+    public async Task The_authenticate_reply_should_have_the_action_reply_shape(Transport transport)
     {
-        await using var ws = await (await _node.Ws()).Welcomed();
-        await ws.SendTextAsync("{\"event\":\"action\",\"params\":{\"action\":\"authenticate\",\"token\":\"secret-a\"},\"messageId\":21}");
-        Assert.Equal("{\"authenticated\":true,\"user\":\"alice\",\"context\":\"response\",\"messageId\":21}", await ws.ReadTextAsync());
-        await ws.SendTextAsync("{\"event\":\"action\",\"params\":{\"action\":\"authenticate\",\"token\":\"nope\"},\"messageId\":22}");
-        Assert.Equal("{\"error\":\"invalid credentials\",\"context\":\"response\",\"messageId\":22}", await ws.ReadTextAsync());
-    }
-
-    [Fact]
-    public async Task The_tcp_authenticate_json_line_should_answer_with_the_action_reply_shape()
-    {
-        await using var tcp = await (await _node.Tcp()).Welcomed();
-        await tcp.SendLineAsync("{\"action\":\"authenticate\",\"params\":{\"token\":\"secret-a\"}}");
-        Assert.StartsWith("{\"authenticated\":true,\"user\":\"alice\",\"context\":\"response\",\"messageId\":\"", await tcp.ReadLineAsync(), StringComparison.Ordinal);
-        await tcp.SendLineAsync("{\"action\":\"authenticate\",\"params\":{\"token\":\"nope\"}}");
-        Assert.StartsWith("{\"error\":\"invalid credentials\",\"context\":\"response\",\"messageId\":\"", await tcp.ReadLineAsync(), StringComparison.Ordinal);
+        await using var c = await WireClient.ConnectAsync(_node, transport);
+        await c.ExpectActionReplyAsync("\"authenticated\":true,\"user\":\"alice\"", "authenticate", new JsonObject { ["token"] = "secret-a" });
+        await c.ExpectActionReplyAsync("\"error\":\"invalid credentials\"", "authenticate", new JsonObject { ["token"] = "nope" });
     }
 
     [Theory]
