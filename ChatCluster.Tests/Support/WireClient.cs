@@ -75,9 +75,12 @@ public abstract class WireClient : IAsyncDisposable
     /// <summary>Calls an action and returns its reply exactly as it came.</summary>
     public async Task<string> ActionTextAsync(string action, JsonObject? parameters = null)
     {
-        await SendRequestAsync(ActionRequest(action, parameters));
+        await SendActionAsync(action, parameters);
         return await NextResponseTextAsync();
     }
+
+    /// <summary>Calls an action without waiting for its reply.</summary>
+    public Task SendActionAsync(string action, JsonObject? parameters = null) => SendRequestAsync(ActionRequest(action, parameters));
 
     /// <summary>An action call: a websocket <c>action</c> event with the action among its params, or a TCP JSON line.</summary>
     protected abstract string ActionRequest(string action, JsonObject? parameters);
@@ -251,8 +254,8 @@ public abstract class WireClient : IAsyncDisposable
 
     private sealed class WsWire(WsTestClient client) : WireClient
     {
+        private readonly HashSet<int> _unanswered = new();
         private int _messageId;
-        private int _answered;
 
         public override Transport Transport => Transport.Ws;
 
@@ -269,7 +272,7 @@ public abstract class WireClient : IAsyncDisposable
 
         protected override Task SendRequestAsync(string request)
         {
-            _messageId++;
+            _unanswered.Add(++_messageId);
             return client.SendTextAsync(request);
         }
 
@@ -280,15 +283,14 @@ public abstract class WireClient : IAsyncDisposable
             return new JsonObject { ["event"] = "action", ["params"] = p, ["messageId"] = _messageId + 1 }.ToJsonString();
         }
 
-        // Replies come in request order, so the n-th response carries the n-th request's id.
+        // Every reply answers one request still in flight, once (one at a time: the request just sent).
         protected override async Task<string> ReadRawAsync(TimeSpan timeout)
         {
             var text = await client.ReadTextAsync(timeout);
             if (IsResponse(text))
             {
-                var id = ++_answered;
-                Assert.True(JsonNode.Parse(text)!["messageId"] is JsonValue v && v.GetValueKind() == JsonValueKind.Number && (int)v == id,
-                    $"expected the reply to messageId {id}, got {text}");
+                Assert.True(JsonNode.Parse(text)!["messageId"] is JsonValue v && v.GetValueKind() == JsonValueKind.Number && _unanswered.Remove((int)v),
+                    $"expected the reply to one of the messageIds [{string.Join(",", _unanswered)}], got {text}");
             }
             return text;
         }
