@@ -2,12 +2,16 @@ using ChatCluster.Tests.Support;
 
 namespace ChatCluster.Tests.Wire;
 
-/// <summary>A node with a small per-connection outbound queue (64 KiB).</summary>
+/// <summary>
+/// A node with a small per-connection outbound queue (64 KiB) and no say rate limit, so the talker can go on until
+/// the sleeper is gone (or, if the policy were broken, until its bound says so).
+/// </summary>
 public sealed class SmallOutboundQueueFixture : NodeFixture
 {
     protected override IReadOnlyList<string> Overrides => new[]
     {
         "chatcluster.outbound.max-bytes = 65536",
+        "chatcluster.limits.say-rates = []",
     };
 }
 
