@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json.Nodes;
 
 namespace ChatCluster.Bench.Faults;
@@ -24,18 +22,19 @@ public sealed class FaultSession : IAsyncDisposable
 {
     private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(45);
 
-    private readonly TcpClient _client = new() { NoDelay = true };
+    private readonly LineConnection _connection;
     private readonly Stopwatch _clock;
     private readonly object _gate = new();
-    private NetworkStream? _stream;
-    private TaskCompletionSource<JsonObject?>? _pending;
-    private Task? _reader;
 
     public FaultSession(string name, int node, Stopwatch clock)
     {
         Name = name;
         Node = node;
         _clock = clock;
+        _connection = new LineConnection(OnPush, () =>
+        {
+            lock (_gate) ClosedAt ??= _clock.ElapsedMilliseconds;
+        });
     }
 
     public string Name { get; }
@@ -61,23 +60,9 @@ public sealed class FaultSession : IAsyncDisposable
 
     public async Task<bool> ConnectAsync(string host, int port, IEnumerable<string> rooms)
     {
-        try
+        if (!await _connection.OpenAsync(host, port, TimeSpan.FromSeconds(10)))
         {
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await _client.ConnectAsync(host, port, cts.Token);
-        }
-        catch (Exception e) when (e is SocketException or OperationCanceledException)
-        {
-            ClosedAt = _clock.ElapsedMilliseconds;
-            LastError = e.Message;
-            return false;
-        }
-        _stream = _client.GetStream();
-        var welcome = Expect();
-        _reader = Task.Run(ReadLoopAsync);
-        if (await Wait(welcome, TimeSpan.FromSeconds(10)) is null)
-        {
-            LastError = "no welcome";
+            LastError = _connection.LastError;
             return false;
         }
         foreach (var room in rooms)
@@ -135,92 +120,23 @@ public sealed class FaultSession : IAsyncDisposable
         return members.Select(m => m.Key).ToHashSet(StringComparer.Ordinal);
     }
 
-    private TaskCompletionSource<JsonObject?> Expect()
-    {
-        var tcs = new TaskCompletionSource<JsonObject?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_gate) _pending = tcs;
-        return tcs;
-    }
+    private Task<JsonObject?> RequestAsync(string line, TimeSpan timeout) =>
+        Open ? _connection.RequestAsync(line, timeout) : Task.FromResult<JsonObject?>(null);
 
-    private async Task<JsonObject?> RequestAsync(string line, TimeSpan timeout)
+    // Chat lines "sender|seq" become receipts; the goodbye of a deliberate close is noted.
+    private void OnPush(JsonObject m)
     {
-        if (!Open || _stream is null) return null;
-        var tcs = Expect();
-        try
+        var context = (string?)m["context"];
+        if (context == "user" && (string?)m["message"] is { } text && text.LastIndexOf('|') is var bar and > 0
+            && long.TryParse(text.AsSpan(bar + 1), out var seq))
         {
-            await _stream.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"));
+            lock (_gate) Received.Add(new Receipt((string?)m["room"] ?? "", text[..bar], seq));
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
+        else if (context == "api" && (string?)m["status"] == "Bye!")
         {
-            MarkClosed();
-            return null;
-        }
-        return await Wait(tcs, timeout);
-    }
-
-    private static async Task<JsonObject?> Wait(TaskCompletionSource<JsonObject?> tcs, TimeSpan timeout)
-    {
-        var done = await Task.WhenAny(tcs.Task, Task.Delay(timeout));
-        return done == tcs.Task ? await tcs.Task : null;
-    }
-
-    private async Task ReadLoopAsync()
-    {
-        using var reader = new StreamReader(_stream!, Encoding.UTF8);
-        try
-        {
-            while (await reader.ReadLineAsync() is { } line)
-            {
-                JsonObject m;
-                try
-                {
-                    m = JsonNode.Parse(line)!.AsObject();
-                }
-                catch (System.Text.Json.JsonException)
-                {
-                    continue;
-                }
-                var context = (string?)m["context"];
-                if (context == "user" && (string?)m["message"] is { } text && text.LastIndexOf('|') is var bar and > 0
-                    && long.TryParse(text.AsSpan(bar + 1), out var seq))
-                {
-                    lock (_gate) Received.Add(new Receipt((string?)m["room"] ?? "", text[..bar], seq));
-                }
-                else if (context == "api" && (string?)m["status"] == "Bye!")
-                {
-                    GotGoodbye = true;
-                }
-                else if (context is "response" or "api")
-                {
-                    TaskCompletionSource<JsonObject?>? pending;
-                    lock (_gate)
-                    {
-                        pending = _pending;
-                        _pending = null;
-                    }
-                    pending?.TrySetResult(m);
-                }
-            }
-        }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
-        {
-        }
-        MarkClosed();
-    }
-
-    private void MarkClosed()
-    {
-        lock (_gate)
-        {
-            ClosedAt ??= _clock.ElapsedMilliseconds;
-            _pending?.TrySetResult(null);
-            _pending = null;
+            GotGoodbye = true;
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _client.Dispose();
-        if (_reader is not null) await Task.WhenAny(_reader, Task.Delay(TimeSpan.FromSeconds(5)));
-    }
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
 }

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json.Nodes;
 
 namespace ChatCluster.Bench.Faults;
@@ -204,42 +202,20 @@ public sealed class HistoryReader
         return await c.OpenAsync(_nodeAddresses[node], _port) ? c : await c.DisposeAndNull();
     }
 
-    /// <summary>One TCP connection: a read loop that records chat messages and hands each answer to the one request in flight.</summary>
+    /// <summary>One TCP connection of the reader: its chat messages are recorded under its session number.</summary>
     private sealed class Connection : IAsyncDisposable
     {
-        private readonly HistoryReader _owner;
-        private readonly int _session;
-        private readonly TcpClient _client = new() { NoDelay = true };
-        private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly object _gate = new();
-        private TaskCompletionSource<JsonObject?>? _pending;
-        private NetworkStream? _stream;
-        private Task? _reader;
+        private readonly LineConnection _line;
 
-        public Connection(HistoryReader owner, int session)
-        {
-            _owner = owner;
-            _session = session;
-        }
-
-        public Task Closed => _closed.Task;
-
-        public async Task<bool> OpenAsync(string host, int port)
-        {
-            try
+        public Connection(HistoryReader owner, int session) =>
+            _line = new LineConnection(m =>
             {
-                using var cts = new CancellationTokenSource(ConnectTimeout);
-                await _client.ConnectAsync(host, port, cts.Token);
-            }
-            catch (Exception e) when (e is SocketException or OperationCanceledException)
-            {
-                return false;
-            }
-            _stream = _client.GetStream();
-            var welcome = Expect();
-            _reader = Task.Run(ReadLoopAsync);
-            return await Wait(welcome, TimeSpan.FromSeconds(10)) is not null;
-        }
+                if ((string?)m["context"] == "user") owner.OnMessage(m, session);
+            });
+
+        public Task Closed => _line.Closed;
+
+        public Task<bool> OpenAsync(string host, int port) => _line.OpenAsync(host, port, ConnectTimeout);
 
         public async Task<Connection?> DisposeAndNull()
         {
@@ -247,86 +223,8 @@ public sealed class HistoryReader
             return null;
         }
 
-        public async Task<JsonObject?> RequestAsync(string line, TimeSpan timeout)
-        {
-            if (_stream is null || Closed.IsCompleted) return null;
-            var tcs = Expect();
-            try
-            {
-                await _stream.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"));
-            }
-            catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
-            {
-                MarkClosed();
-                return null;
-            }
-            return await Wait(tcs, timeout);
-        }
+        public Task<JsonObject?> RequestAsync(string line, TimeSpan timeout) => _line.RequestAsync(line, timeout);
 
-        private TaskCompletionSource<JsonObject?> Expect()
-        {
-            var tcs = new TaskCompletionSource<JsonObject?>(TaskCreationOptions.RunContinuationsAsynchronously);
-            lock (_gate) _pending = tcs;
-            return tcs;
-        }
-
-        private static async Task<JsonObject?> Wait(TaskCompletionSource<JsonObject?> tcs, TimeSpan timeout)
-        {
-            var done = await Task.WhenAny(tcs.Task, Task.Delay(timeout));
-            return done == tcs.Task ? await tcs.Task : null;
-        }
-
-        private async Task ReadLoopAsync()
-        {
-            try
-            {
-                using var reader = new StreamReader(_stream!, Encoding.UTF8);
-                while (await reader.ReadLineAsync() is { } line)
-                {
-                    JsonObject m;
-                    try
-                    {
-                        m = JsonNode.Parse(line)!.AsObject();
-                    }
-                    catch (System.Text.Json.JsonException)
-                    {
-                        continue;
-                    }
-                    var context = (string?)m["context"];
-                    if (context == "user") _owner.OnMessage(m, _session);
-                    else if (context is "response" or "api")
-                    {
-                        TaskCompletionSource<JsonObject?>? pending;
-                        lock (_gate)
-                        {
-                            pending = _pending;
-                            _pending = null;
-                        }
-                        pending?.TrySetResult(m);
-                    }
-                }
-            }
-            catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException or InvalidOperationException)
-            {
-            }
-            MarkClosed();
-        }
-
-        private void MarkClosed()
-        {
-            lock (_gate)
-            {
-                _pending?.TrySetResult(null);
-                _pending = null;
-            }
-            _closed.TrySetResult();
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            _client.Dispose();
-            MarkClosed();
-            if (_reader is not null) await Task.WhenAny(_reader, Task.Delay(TimeSpan.FromSeconds(5)));
-        }
+        public ValueTask DisposeAsync() => _line.DisposeAsync();
     }
 }

@@ -1,18 +1,33 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using System.Text;
 
 namespace ChatCluster.Bench.Load;
 
 /// <summary>
-/// Client side of RFC 6455 framing (the server side lives in ChatCluster.Transports): masked FIN frames
-/// out, unmasked frames in.
+/// The client side of RFC 6455 (the server side lives in ChatCluster.Transports), written once for the load tool
+/// and the tests: the upgrade request, masked frames out, frame headers in. <see cref="WrapMasked"/> is the load
+/// tool's allocation-free path; <see cref="Frame"/> also writes what a browser never sends (reserved bits, unknown
+/// opcodes, unmasked or non-minimal lengths) for the tests of the server's codec.
 /// </summary>
 public static class ClientFrames
 {
     public const byte OpText = 1, OpBinary = 2, OpClose = 8, OpPing = 9, OpPong = 10, OpContinuation = 0;
 
+    /// <summary>How <see cref="Frame"/> writes the payload length: the shortest form, or a longer one on purpose.</summary>
+    public enum LengthForm { Shortest, Bits16, Bits64 }
+
+    /// <summary>The key <see cref="Frame"/> masks with unless it is given one.</summary>
+    public static readonly byte[] DefaultMask = [0x37, 0xFA, 0x21, 0x3D];
+
+    /// <summary>The HTTP/1.1 upgrade request of a websocket client, byte for byte.</summary>
+    public static byte[] UpgradeRequest(string host, string pathAndQuery, string key, string? origin = null) =>
+        Encoding.ASCII.GetBytes(
+            $"GET {pathAndQuery} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+            $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n" + (origin is null ? "" : $"Origin: {origin}\r\n") + "\r\n");
+
     /// <summary>Header bytes of a masked client frame: 2/4/10 plus the 4-byte key.</summary>
-    public static int HeaderSize(int payloadLength) => (payloadLength <= 125 ? 2 : payloadLength <= ushort.MaxValue ? 4 : 10) + 4;
+    public static int HeaderSize(int payloadLength) => LengthBytes(LengthForm.Shortest, payloadLength) + 4;
 
     /// <summary>
     /// Writes the header of a masked FIN frame whose payload already sits (unmasked) at
@@ -20,17 +35,13 @@ public static class ClientFrames
     /// </summary>
     public static int WrapMasked(Span<byte> dest, byte opcode, int payloadLength, uint maskKey)
     {
-        int h = HeaderSize(payloadLength);
-        dest[0] = (byte)(0x80 | opcode);
-        if (payloadLength <= 125) dest[1] = (byte)(0x80 | payloadLength);
-        else if (payloadLength <= ushort.MaxValue) { dest[1] = 0x80 | 126; BinaryPrimitives.WriteUInt16BigEndian(dest[2..], (ushort)payloadLength); }
-        else { dest[1] = 0x80 | 127; BinaryPrimitives.WriteUInt64BigEndian(dest[2..], (ulong)payloadLength); }
-        MemoryMarshal.Write(dest.Slice(h - 4, 4), in maskKey);
-        Mask(dest.Slice(h, payloadLength), maskKey);
-        return h + payloadLength;
+        int h = WriteLength(dest, (byte)(0x80 | opcode), payloadLength, LengthForm.Shortest, masked: true);
+        MemoryMarshal.Write(dest.Slice(h, 4), in maskKey);
+        Mask(dest.Slice(h + 4, payloadLength), maskKey);
+        return h + 4 + payloadLength;
     }
 
-    /// <summary>A whole masked frame from a payload (setup path; allocates).</summary>
+    /// <summary>A whole masked FIN frame from a payload (setup path; allocates).</summary>
     public static byte[] Masked(byte opcode, ReadOnlySpan<byte> payload, uint maskKey)
     {
         var frame = new byte[HeaderSize(payload.Length) + payload.Length];
@@ -38,6 +49,29 @@ public static class ClientFrames
         WrapMasked(frame, opcode, payload.Length, maskKey);
         return frame;
     }
+
+    /// <summary>
+    /// Any client frame: <paramref name="firstByte"/> (FIN, RSV bits, opcode) as given, the length in
+    /// <paramref name="form"/>, the payload masked with <paramref name="mask"/> (four key bytes in wire order;
+    /// <see cref="DefaultMask"/> when null) or, with <paramref name="masked"/> false, as it is.
+    /// </summary>
+    public static byte[] Frame(byte firstByte, ReadOnlySpan<byte> payload, LengthForm form = LengthForm.Shortest, byte[]? mask = null, bool masked = true)
+    {
+        var frame = new byte[LengthBytes(form, payload.Length) + (masked ? 4 : 0) + payload.Length];
+        int h = WriteLength(frame, firstByte, payload.Length, form, masked);
+        if (!masked)
+        {
+            payload.CopyTo(frame.AsSpan(h));
+            return frame;
+        }
+        (mask ?? DefaultMask).AsSpan(0, 4).CopyTo(frame.AsSpan(h));
+        payload.CopyTo(frame.AsSpan(h + 4));
+        Mask(frame.AsSpan(h + 4), MemoryMarshal.Read<uint>(frame.AsSpan(h, 4)));
+        return frame;
+    }
+
+    /// <summary>A masked FIN text frame, as a browser sends it.</summary>
+    public static byte[] Text(string text) => Frame((byte)(0x80 | OpText), Encoding.UTF8.GetBytes(text));
 
     /// <summary>XOR with the key in wire order, four bytes at a time.</summary>
     public static void Mask(Span<byte> data, uint maskKey)
@@ -85,5 +119,36 @@ public static class ClientFrames
         if (data.Length < h) return false;
         headerLength = h;
         return true;
+    }
+
+    private static int LengthBytes(LengthForm form, int payloadLength) => Resolve(form, payloadLength) switch
+    {
+        LengthForm.Shortest => 2,
+        LengthForm.Bits16 => 4,
+        _ => 10,
+    };
+
+    private static LengthForm Resolve(LengthForm form, int payloadLength) =>
+        form != LengthForm.Shortest ? form : payloadLength switch { <= 125 => LengthForm.Shortest, <= ushort.MaxValue => LengthForm.Bits16, _ => LengthForm.Bits64 };
+
+    // The first byte and the length field; returns where the mask key (or the unmasked payload) starts.
+    private static int WriteLength(Span<byte> dest, byte firstByte, int payloadLength, LengthForm form, bool masked)
+    {
+        dest[0] = firstByte;
+        byte maskBit = masked ? (byte)0x80 : (byte)0;
+        switch (Resolve(form, payloadLength))
+        {
+            case LengthForm.Shortest:
+                dest[1] = (byte)(maskBit | payloadLength);
+                return 2;
+            case LengthForm.Bits16:
+                dest[1] = (byte)(maskBit | 126);
+                BinaryPrimitives.WriteUInt16BigEndian(dest[2..], (ushort)payloadLength);
+                return 4;
+            default:
+                dest[1] = (byte)(maskBit | 127);
+                BinaryPrimitives.WriteUInt64BigEndian(dest[2..], (ulong)payloadLength);
+                return 10;
+        }
     }
 }

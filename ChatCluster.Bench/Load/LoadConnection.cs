@@ -188,9 +188,7 @@ internal sealed class LoadConnection
         if (_protocol == LoadProtocol.Primus) // the Primus client's cache-buster, ignored by the servers
             path += (path.Contains('?') ? "&" : "?") + "_primuscb=" + _w.NextCacheBust();
         var host = u.Authority;
-        return Encoding.ASCII.GetBytes(
-            $"GET {path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-            $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: http://{host}\r\n\r\n");
+        return ClientFrames.UpgradeRequest(host, path, key, origin: "http://" + host);
     }
 
     private byte[] WsText(ReadOnlySpan<byte> payload) => ClientFrames.Masked(ClientFrames.OpText, payload, _mask);

@@ -15,13 +15,8 @@ public sealed class ChatPageTests
 
     public ChatPageTests(ChromiumFixture chromium) => _chromium = chromium;
 
-    private static Task<ChatNode> StartNodeAsync(int tcpPort, int webPort) => ChatNode.StartAsync(new NodeOptions
-    {
-        Overrides = new[] { $"chatcluster.tcp.port = {tcpPort}", $"chatcluster.websocket.port = {webPort}" },
-        ConfigFiles = new[] { "test.conf" },
-        LogLevel = LogLevel.Warning,
-        SystemName = "test",
-    });
+    private static Task<ChatNode> StartNodeAsync(int tcpPort, int webPort) =>
+        ChatNode.StartAsync(TestConfig.Node([$"chatcluster.tcp.port = {tcpPort}", $"chatcluster.websocket.port = {webPort}"]));
 
     [Fact]
     public async Task Chat_page_creates_a_room_and_chats_screenshot()

@@ -17,13 +17,7 @@ public sealed class CrossOriginTests
 
     public CrossOriginTests(ChromiumFixture chromium) => _chromium = chromium;
 
-    private static Task<ChatNode> StartNodeAsync(params string[] overrides) => ChatNode.StartAsync(new NodeOptions
-    {
-        Overrides = overrides,
-        ConfigFiles = new[] { "test.conf" },
-        LogLevel = LogLevel.Warning,
-        SystemName = "test",
-    });
+    private static Task<ChatNode> StartNodeAsync(params string[] overrides) => ChatNode.StartAsync(TestConfig.Node(overrides));
 
     private static string Page(int nodePort) => $$"""
         <!doctype html><html><head><title>another site</title>

@@ -29,17 +29,11 @@ public sealed class HistoryPageTests
     [Fact]
     public async Task Page_should_recover_what_it_missed_while_disconnected_or_say_that_some_may_be_missing()
     {
-        var node = await ChatNode.StartAsync(new NodeOptions
-        {
-            Overrides = new[]
-            {
-                "chatcluster.tcp.port = 0", "chatcluster.websocket.port = 0",
-                """chatcluster.history.rooms = [ { pattern = "*", size = 100, ttl = 5m } ]""",
-            },
-            ConfigFiles = new[] { "test.conf" },
-            LogLevel = LogLevel.Warning,
-            SystemName = "test",
-        });
+        var node = await ChatNode.StartAsync(TestConfig.Node(
+        [
+            "chatcluster.tcp.port = 0", "chatcluster.websocket.port = 0",
+            """chatcluster.history.rooms = [ { pattern = "*", size = 100, ttl = 5m } ]""",
+        ]));
         try
         {
             var page = await OpenChatAsync(await _chromium.NewContextAsync(), $"http://127.0.0.1:{node.WebPort}", "kim", "defaultRoom");

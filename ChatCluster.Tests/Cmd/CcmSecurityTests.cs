@@ -16,16 +16,9 @@ public sealed class TokenNodeFixture : IAsyncLifetime
 
     public string Target => $"127.0.0.1:{Node.Commands.Port}";
 
-    public async Task InitializeAsync() => Node = await ChatNode.StartAsync(new NodeOptions
-    {
-        Overrides = new[]
-        {
-            $"chatcluster.cmd {{ token = \"{Token}\", read-only = on, max-sessions = 2, handshake-timeout = 1s, max-line-bytes = 1024 }}",
-        },
-        ConfigFiles = new[] { "test.conf" },
-        LogLevel = LogLevel.Information, // the audit lines are information
-        SystemName = "test",
-    });
+    public async Task InitializeAsync() => Node = await ChatNode.StartAsync(
+        TestConfig.Node([$"chatcluster.cmd {{ token = \"{Token}\", read-only = on, max-sessions = 2, handshake-timeout = 1s, max-line-bytes = 1024 }}"])
+            with { LogLevel = LogLevel.Information }); // the audit lines are information
 
     public async Task DisposeAsync() => await Node.StopAsync();
 }

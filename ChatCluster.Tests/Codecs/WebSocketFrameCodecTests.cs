@@ -1,12 +1,21 @@
 using System.Buffers;
 using System.Text;
 using ChatCluster.Transports;
-using static ChatCluster.Tests.Codecs.ClientFrames;
+using static ChatCluster.Bench.Load.ClientFrames;
 
 namespace ChatCluster.Tests.Codecs;
 
 public class WebSocketFrameCodecTests
 {
+    // Payload bytes that differ at every offset, so a misplaced or unmasked byte shows.
+    private static byte[] Pattern(int length)
+    {
+        var data = new byte[length];
+        for (int i = 0; i < length; i++)
+            data[i] = (byte)(i * 31 + 7);
+        return data;
+    }
+
     private const long DefaultMax = 1 << 20;
 
     public sealed record ParseCase(byte[] Bytes, FrameParseStatus Status, ushort CloseCode = 0,
@@ -24,24 +33,24 @@ public class WebSocketFrameCodecTests
     {
         // RFC 6455 5.7: a single-frame masked text message, "Hello".
         ["rfc_masked_hello"] = Ok([0x81, 0x85, 0x37, 0xFA, 0x21, 0x3D, 0x7F, 0x9F, 0x4D, 0x51, 0x58], WebSocketOpcode.Text, A("Hello")),
-        ["empty_text"] = Ok(Masked(0x81, []), WebSocketOpcode.Text, []),
-        ["binary"] = Ok(Masked(0x82, [0, 1, 2, 0xFF]), WebSocketOpcode.Binary, [0, 1, 2, 0xFF]),
-        ["len_125_seven_bit"] = Ok(Masked(0x82, Pattern(125)), WebSocketOpcode.Binary, Pattern(125)),
-        ["len_126_sixteen_bit"] = Ok(Masked(0x82, Pattern(126)), WebSocketOpcode.Binary, Pattern(126)),
-        ["len_65535_sixteen_bit"] = Ok(Masked(0x82, Pattern(65535)), WebSocketOpcode.Binary, Pattern(65535)),
-        ["len_65536_sixty_four_bit"] = Ok(Masked(0x82, Pattern(65536)), WebSocketOpcode.Binary, Pattern(65536)),
+        ["empty_text"] = Ok(Frame(0x81, []), WebSocketOpcode.Text, []),
+        ["binary"] = Ok(Frame(0x82, [0, 1, 2, 0xFF]), WebSocketOpcode.Binary, [0, 1, 2, 0xFF]),
+        ["len_125_seven_bit"] = Ok(Frame(0x82, Pattern(125)), WebSocketOpcode.Binary, Pattern(125)),
+        ["len_126_sixteen_bit"] = Ok(Frame(0x82, Pattern(126)), WebSocketOpcode.Binary, Pattern(126)),
+        ["len_65535_sixteen_bit"] = Ok(Frame(0x82, Pattern(65535)), WebSocketOpcode.Binary, Pattern(65535)),
+        ["len_65536_sixty_four_bit"] = Ok(Frame(0x82, Pattern(65536)), WebSocketOpcode.Binary, Pattern(65536)),
         // The ws library accepts lengths in a longer form than needed; so do we.
-        ["short_payload_in_sixteen_bit_form"] = Ok(Masked(0x81, A("hi"), LengthForm.Bits16), WebSocketOpcode.Text, A("hi")),
-        ["short_payload_in_sixty_four_bit_form"] = Ok(Masked(0x81, A("hi"), LengthForm.Bits64), WebSocketOpcode.Text, A("hi")),
-        ["payload_of_exactly_max"] = Ok(Masked(0x82, Pattern(300)), WebSocketOpcode.Binary, Pattern(300), max: 300),
-        ["zero_mask"] = Ok(Masked(0x81, A("plain"), mask: [0, 0, 0, 0]), WebSocketOpcode.Text, A("plain")),
-        ["first_fragment"] = Ok(Masked(0x01, A("Hel")), WebSocketOpcode.Text, A("Hel"), fin: false),
-        ["middle_continuation"] = Ok(Masked(0x00, A("l")), WebSocketOpcode.Continuation, A("l"), fin: false),
-        ["final_continuation"] = Ok(Masked(0x80, A("lo")), WebSocketOpcode.Continuation, A("lo")),
-        ["ping_with_payload"] = Ok(Masked(0x89, A("ping!")), WebSocketOpcode.Ping, A("ping!")),
-        ["ping_with_125_bytes"] = Ok(Masked(0x89, Pattern(125)), WebSocketOpcode.Ping, Pattern(125)),
-        ["pong_empty"] = Ok(Masked(0x8A, []), WebSocketOpcode.Pong, []),
-        ["close_with_code"] = Ok(Masked(0x88, [0x03, 0xE8]), WebSocketOpcode.Close, [0x03, 0xE8]),
+        ["short_payload_in_sixteen_bit_form"] = Ok(Frame(0x81, A("hi"), LengthForm.Bits16), WebSocketOpcode.Text, A("hi")),
+        ["short_payload_in_sixty_four_bit_form"] = Ok(Frame(0x81, A("hi"), LengthForm.Bits64), WebSocketOpcode.Text, A("hi")),
+        ["payload_of_exactly_max"] = Ok(Frame(0x82, Pattern(300)), WebSocketOpcode.Binary, Pattern(300), max: 300),
+        ["zero_mask"] = Ok(Frame(0x81, A("plain"), mask: [0, 0, 0, 0]), WebSocketOpcode.Text, A("plain")),
+        ["first_fragment"] = Ok(Frame(0x01, A("Hel")), WebSocketOpcode.Text, A("Hel"), fin: false),
+        ["middle_continuation"] = Ok(Frame(0x00, A("l")), WebSocketOpcode.Continuation, A("l"), fin: false),
+        ["final_continuation"] = Ok(Frame(0x80, A("lo")), WebSocketOpcode.Continuation, A("lo")),
+        ["ping_with_payload"] = Ok(Frame(0x89, A("ping!")), WebSocketOpcode.Ping, A("ping!")),
+        ["ping_with_125_bytes"] = Ok(Frame(0x89, Pattern(125)), WebSocketOpcode.Ping, Pattern(125)),
+        ["pong_empty"] = Ok(Frame(0x8A, []), WebSocketOpcode.Pong, []),
+        ["close_with_code"] = Ok(Frame(0x88, [0x03, 0xE8]), WebSocketOpcode.Close, [0x03, 0xE8]),
         ["consumes_only_first_of_two"] = Ok([.. Text("one"), .. Text("two")], WebSocketOpcode.Text, A("one"), trailing: 9),
     };
 
@@ -49,25 +58,25 @@ public class WebSocketFrameCodecTests
     {
         ["unmasked_text"] = Err(1002, [0x81, 0x02, 0x68, 0x69]),
         ["unmasked_known_from_two_bytes"] = Err(1002, [0x81, 0x02]),
-        ["rsv1"] = Err(1002, Masked(0xC1, A("x"))),
-        ["rsv2"] = Err(1002, Masked(0xA1, A("x"))),
-        ["rsv3"] = Err(1002, Masked(0x91, A("x"))),
-        ["opcode_3"] = Err(1002, Masked(0x83, A("x"))),
-        ["opcode_7"] = Err(1002, Masked(0x87, A("x"))),
-        ["opcode_11"] = Err(1002, Masked(0x8B, A("x"))),
-        ["opcode_15"] = Err(1002, Masked(0x8F, A("x"))),
-        ["ping_with_126_bytes"] = Err(1002, Masked(0x89, Pattern(126))),
+        ["rsv1"] = Err(1002, Frame(0xC1, A("x"))),
+        ["rsv2"] = Err(1002, Frame(0xA1, A("x"))),
+        ["rsv3"] = Err(1002, Frame(0x91, A("x"))),
+        ["opcode_3"] = Err(1002, Frame(0x83, A("x"))),
+        ["opcode_7"] = Err(1002, Frame(0x87, A("x"))),
+        ["opcode_11"] = Err(1002, Frame(0x8B, A("x"))),
+        ["opcode_15"] = Err(1002, Frame(0x8F, A("x"))),
+        ["ping_with_126_bytes"] = Err(1002, Frame(0x89, Pattern(126))),
         ["close_with_126_bytes_header_only"] = Err(1002, [0x88, 0xFE]),
-        ["ping_not_fin"] = Err(1002, Masked(0x09, A("x"))),
-        ["close_not_fin"] = Err(1002, Masked(0x08, [0x03, 0xE8])),
+        ["ping_not_fin"] = Err(1002, Frame(0x09, A("x"))),
+        ["close_not_fin"] = Err(1002, Frame(0x08, [0x03, 0xE8])),
         ["length_high_bit_set"] = Err(1002, [0x82, 0xFF, 0x80, 0, 0, 0, 0, 0, 0, 0x01]),
         ["length_all_ones"] = Err(1002, [0x82, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]),
-        ["payload_over_max_seven_bit"] = Err(1009, Masked(0x82, Pattern(101)), max: 100),
+        ["payload_over_max_seven_bit"] = Err(1009, Frame(0x82, Pattern(101)), max: 100),
         // 1009 from the header alone: no mask key and no payload bytes have arrived.
         ["payload_over_max_sixteen_bit_header_only"] = Err(1009, [0x82, 0xFE, 0x01, 0x00], max: 255),
         ["payload_over_max_sixty_four_bit_header_only"] = Err(1009, [0x81, 0xFF, 0, 0, 0, 0, 0x7F, 0xFF, 0xFF, 0xFF]),
         // Like ws' maxPayload, the limit applies to every frame, control frames included.
-        ["control_frame_over_max"] = Err(1009, Masked(0x89, A("abc")), max: 2),
+        ["control_frame_over_max"] = Err(1009, Frame(0x89, A("abc")), max: 2),
         ["continuation_over_max_header_only"] = Err(1009, [0x00, 0xFE, 0x10, 0x00], max: 4095),
     };
 
@@ -126,7 +135,7 @@ public class WebSocketFrameCodecTests
     [Fact]
     public void WebSocketFrameCodec_should_parse_a_stream_of_frames_one_at_a_time()
     {
-        byte[] stream = [.. Masked(0x01, A("Hel")), .. Masked(0x89, []), .. Masked(0x80, A("lo")), .. Masked(0x88, [0x03, 0xE8])];
+        byte[] stream = [.. Frame(0x01, A("Hel")), .. Frame(0x89, []), .. Frame(0x80, A("lo")), .. Frame(0x88, [0x03, 0xE8])];
         foreach (var mode in Chunking.Modes)
         {
             var buffer = Chunking.Split(stream, mode);

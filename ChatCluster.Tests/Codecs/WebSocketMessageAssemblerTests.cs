@@ -1,4 +1,5 @@
 using System.Text;
+using ChatCluster.Bench.Load;
 using ChatCluster.Transports;
 
 namespace ChatCluster.Tests.Codecs;
@@ -68,10 +69,10 @@ public class WebSocketMessageAssemblerTests
     {
         byte[] wire =
         [
-            .. ClientFrames.Masked(0x01, Encoding.UTF8.GetBytes("{\"event\":")),
-            .. ClientFrames.Masked(0x89, Encoding.UTF8.GetBytes("hb")),
-            .. ClientFrames.Masked(0x00, Encoding.UTF8.GetBytes("\"say\",")),
-            .. ClientFrames.Masked(0x80, Encoding.UTF8.GetBytes("\"message\":\"€\"}")),
+            .. ClientFrames.Frame(0x01, Encoding.UTF8.GetBytes("{\"event\":")),
+            .. ClientFrames.Frame(0x89, Encoding.UTF8.GetBytes("hb")),
+            .. ClientFrames.Frame(0x00, Encoding.UTF8.GetBytes("\"say\",")),
+            .. ClientFrames.Frame(0x80, Encoding.UTF8.GetBytes("\"message\":\"€\"}")),
         ];
         foreach (var mode in Chunking.Modes)
         {

@@ -1,4 +1,5 @@
 using System.Text;
+using ChatCluster.Bench.Load;
 using ChatCluster.Fuzz;
 
 namespace ChatCluster.Tests.Guard;
@@ -38,14 +39,9 @@ public sealed class CodecFuzzTests
         Assert.NotEmpty(result.Crashes);
     }
 
-    private static byte[] Frame(int opcode, byte[] payload, bool fin = true)
-    {
-        var head = new List<byte> { (byte)((fin ? 0x80 : 0) | opcode) };
-        if (payload.Length <= 125) head.Add((byte)(0x80 | payload.Length));
-        else head.AddRange([0x80 | 126, (byte)(payload.Length >> 8), (byte)payload.Length]);
-        head.AddRange([0, 0, 0, 0]); // a zero mask leaves the payload as it is
-        return [.. head, .. payload];
-    }
+    // A zero mask leaves the payload as it is, so the fuzz inputs stay readable.
+    private static byte[] Frame(int opcode, byte[] payload, bool fin = true) =>
+        ClientFrames.Frame((byte)((fin ? 0x80 : 0) | opcode), payload, mask: [0, 0, 0, 0]);
 
     private static byte[] Whole(byte[] data) => [0, .. data];
 

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using ChatCluster.Bench.Load;
 using ChatCluster.Messages;
 using ChatCluster.Tests.Support;
 
@@ -70,8 +71,7 @@ public sealed class RoomAdminAuthorizationTests : IClassFixture<GuardNodeFixture
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task Destroying_a_room_as_an_admin_should_work(Transport transport)
     {
         var room = await _node.NewRoomAsync("doomed");
@@ -122,8 +122,7 @@ public sealed class RoomAdminAuthorizationTests : IClassFixture<GuardNodeFixture
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task Creating_a_protected_room_should_need_the_admin_role(Transport transport)
     {
         var room = "private:" + Guid.NewGuid().ToString("N");
@@ -157,8 +156,7 @@ public sealed class RoomAdminAuthorizationTests : IClassFixture<GuardNodeFixture
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task A_connection_should_create_at_most_per_connection_rooms_unless_admin(Transport transport)
     {
         await using var anonymous = await WireClient.ConnectAsync(_node, transport);
@@ -224,9 +222,7 @@ public sealed class RoomAdminAuthorizationTests : IClassFixture<GuardNodeFixture
                 Assert.StartsWith("HTTP/1.1 200", await ReadHeadAsync(stream), StringComparison.Ordinal);
             }
             var key = Convert.ToBase64String(Guid.NewGuid().ToByteArray());
-            await stream.WriteAsync(Encoding.ASCII.GetBytes(
-                "GET /primus?_primuscb=o HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-                $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n" + (origin is null ? "" : $"Origin: {origin}\r\n") + "\r\n"));
+            await stream.WriteAsync(ClientFrames.UpgradeRequest("x", "/primus?_primuscb=o", key, origin));
             var head = await ReadHeadAsync(stream);
             Assert.True(head.StartsWith("HTTP/1.1 " + expectedStatus, StringComparison.Ordinal), $"{name} (after HTTP: {keepAliveFirst}): {head}");
         }

@@ -74,8 +74,7 @@ public sealed class RoomTotalCapTests : IClassFixture<RoomTotalCapNodeFixture>
     public RoomTotalCapTests(RoomTotalCapNodeFixture node) => _node = node;
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task A_full_cluster_should_refuse_new_rooms_but_answer_for_existing_ones(Transport transport)
     {
         await Eventually.TrueAsync(async () => (await _node.Node.Api.ListAsync()).Count == RoomTotalCapNodeFixture.MaxRooms, "the starting rooms in the registry");

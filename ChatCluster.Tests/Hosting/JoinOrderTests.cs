@@ -17,15 +17,10 @@ public sealed class JoinOrderTests
     {
         var port = FreePort.Next();
         var captured = new LogCapture();
-        var node = await ChatNode.StartAsync(new NodeOptions
-        {
-            // INFO: the cluster extension says at start whether it was given seed nodes.
-            Overrides = ["akka.loglevel = INFO", $"akka.remote.dot-netty.tcp.port = {port}", $"akka.cluster.seed-nodes = [\"akka.tcp://joins@127.0.0.1:{port}\"]"],
-            ConfigFiles = ["test.conf"],
-            SystemName = "joins",
-            LogProvider = captured,
-            Environment = [],
-        });
+        // INFO: the cluster extension says at start whether it was given seed nodes.
+        var node = await ChatNode.StartAsync(
+            TestConfig.Node(["akka.loglevel = INFO", $"akka.remote.dot-netty.tcp.port = {port}", $"akka.cluster.seed-nodes = [\"akka.tcp://joins@127.0.0.1:{port}\"]"], "joins")
+                with { LogLevel = LogLevel.Information, LogProvider = captured, Environment = [] });
         try
         {
             Assert.Equal(MemberStatus.Up, Cluster.Get(node.System).SelfMember.Status);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
+using ChatCluster.Bench.Load;
 using ChatCluster.Messages;
 using ChatCluster.Tests.Support;
 
@@ -87,9 +88,7 @@ public sealed class AdmissionTests : IClassFixture<SmallAdmissionFixture>
             using var socket = new TcpClient();
             await socket.ConnectAsync("127.0.0.1", _node.WebPort);
             var stream = socket.GetStream();
-            await stream.WriteAsync(Encoding.ASCII.GetBytes(
-                "GET /primus?_primuscb=x HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"));
+            await stream.WriteAsync(ClientFrames.UpgradeRequest("localhost", "/primus?_primuscb=x", "dGhlIHNhbXBsZSBub25jZQ=="));
             var response = await ReadToEndAsync(stream);
             Assert.StartsWith("HTTP/1.1 503 Service Unavailable\r\n", response);
             Assert.Contains("\r\nConnection: close\r\n", response);

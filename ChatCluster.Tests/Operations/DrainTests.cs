@@ -8,14 +8,8 @@ namespace ChatCluster.Tests.Operations;
 /// <summary>The drain (ChatNode.DrainAsync, what SIGTERM runs) and readiness, each on a node of its own.</summary>
 public sealed class DrainTests
 {
-    private static Task<ChatNode> StartAsync(params string[] overrides) => ChatNode.StartAsync(new NodeOptions
-    {
-        Overrides = overrides,
-        ConfigFiles = new[] { "test.conf" },
-        LogLevel = LogLevel.Warning,
-        SystemName = "drain",
-        Environment = Array.Empty<KeyValuePair<string, string?>>(),
-    });
+    private static Task<ChatNode> StartAsync(params string[] overrides) =>
+        ChatNode.StartAsync(TestConfig.Node(overrides, "drain") with { Environment = Array.Empty<KeyValuePair<string, string?>>() });
 
     [Fact]
     public async Task Readiness_should_turn_false_during_the_drain_while_liveness_stays_true()
@@ -112,14 +106,10 @@ public sealed class DrainTests
         var management = FreePort.Next();
         var nowhere = FreePort.Next(); // a seed that never answers: the node cannot become Up
         using var cancel = new CancellationTokenSource();
-        var start = ChatNode.StartAsync(new NodeOptions
-        {
-            Overrides = new[] { $"chatcluster.management.port = {management}", $"akka.cluster.seed-nodes = [\"akka.tcp://drain@127.0.0.1:{nowhere}\"]" },
-            ConfigFiles = new[] { "test.conf" },
-            LogLevel = LogLevel.Error,
-            SystemName = "drain",
-            Environment = Array.Empty<KeyValuePair<string, string?>>(),
-        }, cancel.Token);
+        var start = ChatNode.StartAsync(
+            TestConfig.Node([$"chatcluster.management.port = {management}", $"akka.cluster.seed-nodes = [\"akka.tcp://drain@127.0.0.1:{nowhere}\"]"], "drain")
+                with { LogLevel = LogLevel.Error, Environment = Array.Empty<KeyValuePair<string, string?>>() },
+            cancel.Token);
         (int Status, string Body) ready = default;
         await Eventually.TrueAsync(async () =>
         {

@@ -13,15 +13,8 @@ public sealed class LogPipelineTests
     public async Task An_akka_line_and_a_chatcluster_line_should_reach_the_same_provider()
     {
         var captured = new CapturingProvider();
-        var node = await ChatNode.StartAsync(new NodeOptions
-        {
-            Overrides = new[] { "akka.loglevel = INFO" },
-            ConfigFiles = new[] { "test.conf" },
-            LogLevel = LogLevel.Information,
-            SystemName = "logs",
-            LogProvider = captured,
-            Environment = Array.Empty<KeyValuePair<string, string?>>(),
-        });
+        var node = await ChatNode.StartAsync(TestConfig.Node(["akka.loglevel = INFO"], "logs")
+            with { LogLevel = LogLevel.Information, LogProvider = captured, Environment = Array.Empty<KeyValuePair<string, string?>>() });
         await node.StopAsync();
         Assert.Contains(captured.Lines, l => l.Category.StartsWith("Akka", StringComparison.Ordinal) && l.Message.Contains("Cluster Node", StringComparison.Ordinal));
         Assert.Contains(captured.Lines, l => l.Category == "ChatCluster.Node" && l.Message.Contains(" up: tcp ", StringComparison.Ordinal));

@@ -27,13 +27,7 @@ public static class RedisNode
         }).ToArray();
 
     public static Task<ChatNode> StartAsync(string connectionString, string channel, string token = "test-token", params string[] more) =>
-        ChatNode.StartAsync(new NodeOptions
-        {
-            Overrides = Overrides(connectionString, channel, token, more),
-            ConfigFiles = new[] { "test.conf" },
-            LogLevel = LogLevel.Warning,
-            SystemName = "redisnode",
-        });
+        ChatNode.StartAsync(TestConfig.Node(Overrides(connectionString, channel, token, more), "redisnode"));
 
     public static string NewRoom(string prefix = "r") => prefix + "-" + Guid.NewGuid().ToString("N")[..8];
 }

@@ -23,14 +23,7 @@ public class NodeFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Node = await ChatNode.StartAsync(new NodeOptions
-        {
-            Overrides = Overrides,
-            ConfigFiles = new[] { "test.conf" },
-            LogLevel = LogLevel.Warning,
-            SystemName = "test",
-            LogProvider = Log,
-        });
+        Node = await ChatNode.StartAsync(TestConfig.Node(Overrides) with { LogProvider = Log });
     }
 
     public async Task DisposeAsync() => await Node.StopAsync();

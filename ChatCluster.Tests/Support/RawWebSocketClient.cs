@@ -1,14 +1,17 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using ChatCluster.Bench.Load;
 
 namespace ChatCluster.Tests.Support;
 
 /// <summary>One websocket frame as read from the server.</summary>
 public sealed record RawFrame(bool Fin, int Rsv, int Opcode, bool Masked, byte[] Payload)
 {
-    public const int Continuation = 0x0, Text = 0x1, Binary = 0x2, Close = 0x8, Ping = 0x9, Pong = 0xA;
+    public const int Continuation = ClientFrames.OpContinuation, Text = ClientFrames.OpText, Binary = ClientFrames.OpBinary,
+        Close = ClientFrames.OpClose, Ping = ClientFrames.OpPing, Pong = ClientFrames.OpPong;
 
     public string AsText => Encoding.UTF8.GetString(Payload);
 
@@ -58,8 +61,7 @@ public sealed class RawWebSocketClient : IAsyncDisposable
             raw._pending.RemoveRange(0, length);
         }
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
-        var request = Encoding.ASCII.GetBytes($"GET {pathAndQuery} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-                      $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        var request = ClientFrames.UpgradeRequest($"127.0.0.1:{port}", pathAndQuery, key);
         var step = (request.Length + chunks - 1) / chunks;
         for (var offset = 0; offset < request.Length; offset += step)
         {
@@ -76,39 +78,9 @@ public sealed class RawWebSocketClient : IAsyncDisposable
     }
 
     /// <summary>Writes one frame exactly as described: masked with a random key unless <paramref name="mask"/> is false.</summary>
-    public async Task SendFrameAsync(int opcode, byte[] payload, bool fin = true, bool mask = true, int rsv = 0)
-    {
-        var frame = new List<byte> { (byte)((fin ? 0x80 : 0) | ((rsv & 7) << 4) | (opcode & 0x0F)) };
-        var maskBit = mask ? 0x80 : 0;
-        if (payload.Length <= 125)
-        {
-            frame.Add((byte)(maskBit | payload.Length));
-        }
-        else if (payload.Length <= ushort.MaxValue)
-        {
-            frame.Add((byte)(maskBit | 126));
-            frame.Add((byte)(payload.Length >> 8));
-            frame.Add((byte)payload.Length);
-        }
-        else
-        {
-            frame.Add((byte)(maskBit | 127));
-            var len = new byte[8];
-            BinaryPrimitives.WriteUInt64BigEndian(len, (ulong)payload.Length);
-            frame.AddRange(len);
-        }
-        if (mask)
-        {
-            var key = RandomNumberGenerator.GetBytes(4);
-            frame.AddRange(key);
-            for (var i = 0; i < payload.Length; i++) frame.Add((byte)(payload[i] ^ key[i & 3]));
-        }
-        else
-        {
-            frame.AddRange(payload);
-        }
-        await _stream.WriteAsync(frame.ToArray());
-    }
+    public async Task SendFrameAsync(int opcode, byte[] payload, bool fin = true, bool mask = true, int rsv = 0) =>
+        await _stream.WriteAsync(ClientFrames.Frame((byte)((fin ? 0x80 : 0) | ((rsv & 7) << 4) | (opcode & 0x0F)), payload,
+            mask: RandomNumberGenerator.GetBytes(4), masked: mask));
 
     /// <summary>Writes bytes as they are (hand-built frames, or a header without its payload).</summary>
     public async Task SendRawAsync(byte[] bytes) => await _stream.WriteAsync(bytes);
@@ -119,33 +91,18 @@ public sealed class RawWebSocketClient : IAsyncDisposable
     public async Task<RawFrame> ReadFrameAsync(TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? Timeouts.Expect);
-        await NeedAsync(2, deadline);
+        int header;
+        long length;
+        bool masked;
+        while (!ClientFrames.TryReadHeader(CollectionsMarshal.AsSpan(_pending), out header, out length, out _, out _, out masked)) await FillAsync(deadline);
+        await NeedAsync(header + (int)length, deadline);
         var b0 = _pending[0];
-        var b1 = _pending[1];
-        var masked = (b1 & 0x80) != 0;
-        long length = b1 & 0x7F;
-        var offset = 2;
-        if (length == 126)
+        var payload = _pending.GetRange(header, (int)length).ToArray();
+        if (masked) // a server must not mask; unmasked here only so the failure shows the text
         {
-            await NeedAsync(4, deadline);
-            length = (_pending[2] << 8) | _pending[3];
-            offset = 4;
+            for (var i = 0; i < payload.Length; i++) payload[i] ^= _pending[header - 4 + (i & 3)];
         }
-        else if (length == 127)
-        {
-            await NeedAsync(10, deadline);
-            length = (long)BinaryPrimitives.ReadUInt64BigEndian(_pending.GetRange(2, 8).ToArray());
-            offset = 10;
-        }
-        var keyOffset = offset;
-        if (masked) offset += 4;
-        await NeedAsync(offset + (int)length, deadline);
-        var payload = _pending.GetRange(offset, (int)length).ToArray();
-        if (masked)
-        {
-            for (var i = 0; i < payload.Length; i++) payload[i] ^= _pending[keyOffset + (i & 3)];
-        }
-        _pending.RemoveRange(0, offset + (int)length);
+        _pending.RemoveRange(0, header + (int)length);
         return new RawFrame((b0 & 0x80) != 0, (b0 >> 4) & 7, b0 & 0x0F, masked, payload);
     }
 

@@ -36,13 +36,7 @@ public sealed class TestCluster : IAsyncDisposable
         return cluster;
     }
 
-    private static Task<ChatNode> Start(string[] overrides) => ChatNode.StartAsync(new NodeOptions
-    {
-        Overrides = overrides,
-        ConfigFiles = new[] { "test.conf" },
-        LogLevel = LogLevel.Warning,
-        SystemName = "cluster",
-    });
+    private static Task<ChatNode> Start(string[] overrides) => ChatNode.StartAsync(TestConfig.Node(overrides, "cluster"));
 
     /// <summary>Creates rooms until one's actor lives on <paramref name="host"/>; returns its name.</summary>
     public async Task<string> RoomHostedOnAsync(ChatNode host, string prefix = "hosted")

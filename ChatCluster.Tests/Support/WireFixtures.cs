@@ -8,10 +8,14 @@ public sealed class FastHeartbeatFixture : NodeFixture
     protected override IReadOnlyList<string> Overrides => new[] { $"chatcluster.websocket.ping-interval = {PingIntervalMs}ms" };
 }
 
-/// <summary>A node that accepts websocket messages of at most 64 KiB.</summary>
-public sealed class SmallMessageLimitFixture : NodeFixture
+/// <summary>A node that accepts TCP lines and websocket messages of at most 64 KiB each.</summary>
+public sealed class RequestLimitsFixture : NodeFixture
 {
-    public const int MaxMessageBytes = 64 * 1024;
+    public const int MaxRequestBytes = 64 * 1024;
 
-    protected override IReadOnlyList<string> Overrides => new[] { $"chatcluster.websocket.max-message-bytes = {MaxMessageBytes}" };
+    protected override IReadOnlyList<string> Overrides => new[]
+    {
+        $"chatcluster.tcp.max-line-bytes = {MaxRequestBytes}",
+        $"chatcluster.websocket.max-message-bytes = {MaxRequestBytes}",
+    };
 }

@@ -51,7 +51,7 @@ public static partial class WireText
 
     /// <summary>
     /// The sender's two lines after its say: the OK reply and its own chat line, whichever comes first
-    /// (their order is pinned by TcpVerbTests.Say_reply_comes_before_the_chat_line_on_the_senders_socket alone).
+    /// (their order is pinned by TcpVerbTests.Say_reply_comes_before_the_chat_line_on_the_senders_socket and VerbParityTests).
     /// </summary>
     public static async Task<(string Reply, string Chat)> ReadReplyAndChatAsync(this TcpTestClient c)
     {

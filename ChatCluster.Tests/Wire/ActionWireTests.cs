@@ -42,54 +42,38 @@ public sealed class ActionWireTests : IClassFixture<ActionNodeFixture>
         return await ws.ReadTextAsync();
     }
 
-    [Fact]
-    public async Task Websocket_createChatRoom_should_answer_didCreate_true_then_false()
+    [Theory]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
+    public async Task CreateChatRoom_should_answer_didCreate_true_then_false(Transport transport)
     {
         var name = Unique("x");
-        await using var ws = await (await _node.Ws()).Welcomed();
-        var frame = $"{{\"event\":\"action\",\"params\":{{\"action\":\"createChatRoom\",\"name\":{Quote(name)}}},\"messageId\":13}}";
-
-        Assert.Equal($"{{\"name\":{Quote(name)},\"didCreate\":true,\"context\":\"response\",\"messageId\":13}}", await WsRequestTextAsync(ws, frame));
+        await using var c = await WireClient.ConnectAsync(_node, transport);
+        await c.ExpectActionReplyAsync($"\"name\":{Quote(name)},\"didCreate\":true", "createChatRoom", new JsonObject { ["name"] = name });
         Assert.True(await _node.Node.Api.ExistsAsync(name));
-        Assert.Equal($"{{\"name\":{Quote(name)},\"didCreate\":false,\"context\":\"response\",\"messageId\":13}}", await WsRequestTextAsync(ws, frame));
+        await c.ExpectActionReplyAsync($"\"name\":{Quote(name)},\"didCreate\":false", "createChatRoom", new JsonObject { ["name"] = name });
+    }
+
+    [Theory]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
+    public async Task Action_errors_should_be_bare_messages(Transport transport)
+    {
+        await using var c = await WireClient.ConnectAsync(_node, transport);
+        await c.ExpectActionReplyAsync("\"error\":\"name is a required parameter for this action\"", "createChatRoom");
+        await c.ExpectActionReplyAsync("\"error\":\"name is a required parameter for this action\"", "createChatRoom", new JsonObject { ["name"] = "" });
+        await c.ExpectActionReplyAsync("\"error\":\"unknown action or invalid apiVersion\"", "nope");
     }
 
     [Fact]
-    public async Task Websocket_action_errors_should_be_bare_messages_with_the_frame_messageId()
+    public async Task Websocket_action_events_without_an_action_in_params_should_be_unknown_actions()
     {
         await using var ws = await (await _node.Ws()).Welcomed();
 
-        Assert.Equal("{\"error\":\"name is a required parameter for this action\",\"context\":\"response\",\"messageId\":12}",
-            await WsRequestTextAsync(ws, "{\"event\":\"action\",\"params\":{\"action\":\"createChatRoom\"},\"messageId\":12}"));
-        Assert.Equal("{\"error\":\"name is a required parameter for this action\",\"context\":\"response\",\"messageId\":14}",
-            await WsRequestTextAsync(ws, "{\"event\":\"action\",\"params\":{\"action\":\"createChatRoom\",\"name\":\"\"},\"messageId\":14}"));
-        Assert.Equal("{\"error\":\"unknown action or invalid apiVersion\",\"context\":\"response\",\"messageId\":10}",
-            await WsRequestTextAsync(ws, "{\"event\":\"action\",\"params\":{\"action\":\"nope\"},\"messageId\":10}"));
         Assert.Equal("{\"error\":\"unknown action or invalid apiVersion\",\"context\":\"response\",\"messageId\":11}",
             await WsRequestTextAsync(ws, "{\"event\":\"action\",\"messageId\":11}"));
         // params must be nested: a top-level action name is no action [findings 4]
         Assert.Equal("{\"error\":\"unknown action or invalid apiVersion\",\"context\":\"response\",\"messageId\":15}",
             await WsRequestTextAsync(ws, "{\"event\":\"action\",\"action\":\"createChatRoom\",\"name\":\"toplevel\",\"messageId\":15}"));
         Assert.False(await _node.Node.Api.ExistsAsync("toplevel"));
-    }
-
-    [Fact]
-    public async Task Tcp_json_line_should_run_the_action_with_its_params()
-    {
-        var name = Unique("tcpjson");
-        await using var tcp = await (await _node.Tcp()).Welcomed();
-        var line = $"{{\"action\":\"createChatRoom\",\"params\":{{\"name\":{Quote(name)}}}}}";
-
-        await tcp.SendLineAsync(line);
-        var first = await tcp.ReadLineAsync();
-        Assert.StartsWith($"{{\"name\":{Quote(name)},\"didCreate\":true,\"context\":\"response\",\"messageId\":\"", first, StringComparison.Ordinal);
-        Assert.True(await _node.Node.Api.ExistsAsync(name));
-
-        var again = await tcp.RequestAsync(line);
-        Assert.Equal(name, (string?)again["name"]);
-        Assert.False((bool)again["didCreate"]!);
-        Assert.Equal("response", (string?)again["context"]);
-        Assert.False(string.IsNullOrEmpty((string?)again["messageId"]));
     }
 
     [Fact]
@@ -126,7 +110,7 @@ public sealed class ActionWireTests : IClassFixture<ActionNodeFixture>
     }
 
     [Fact]
-    public async Task Tcp_errors_should_be_bare_messages()
+    public async Task Tcp_unknown_words_and_json_lines_without_params_should_be_unknown_actions()
     {
         await using var tcp = await (await _node.Tcp()).Welcomed();
 
@@ -136,17 +120,12 @@ public sealed class ActionWireTests : IClassFixture<ActionNodeFixture>
         Assert.False(unknown.ContainsKey("status"), unknown.ToJsonString());
         Assert.False(string.IsNullOrEmpty((string?)unknown["messageId"]));
 
-        var missing = await tcp.RequestAsync("{\"action\":\"createChatRoom\",\"params\":{}}");
-        Assert.Equal("name is a required parameter for this action", (string?)missing["error"]);
-        Assert.Equal("response", (string?)missing["context"]);
-
-        var unknownJson = await tcp.RequestAsync("{\"action\":\"nope\"}");
+        var unknownJson = await tcp.RequestAsync("{\"action\":\"nope\"}"); // no params at all
         Assert.Equal(ChatErrors.UnknownAction, (string?)unknownJson["error"]);
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task ChatRooms_should_list_rooms_with_their_member_counts(Transport transport)
     {
         var room = await _node.NewRoomAsync("listed");
@@ -167,8 +146,7 @@ public sealed class ActionWireTests : IClassFixture<ActionNodeFixture>
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task Status_should_answer_an_object_with_id_and_uptime(Transport transport)
     {
         await using var client = await WireClient.ConnectAsync(_node, transport);
@@ -180,8 +158,7 @@ public sealed class ActionWireTests : IClassFixture<ActionNodeFixture>
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task DestroyChatRoom_should_tell_and_remove_the_members(Transport transport)
     {
         var room = await _node.NewRoomAsync("doomed");
@@ -221,69 +198,41 @@ public sealed class ActionWireTests : IClassFixture<ActionNodeFixture>
         Assert.Equal(ChatErrors.RoomNotExist, (string?)again["error"]);
     }
 
-    [Fact]
-    public async Task Websocket_sixth_simultaneous_action_should_be_refused_first_and_the_five_others_complete()
+    [Theory]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
+    public async Task A_sixth_simultaneous_action_should_be_refused_first_and_the_five_others_complete(Transport transport)
     {
         _node.Gated.Close();
         try
         {
-            await using var ws = await (await _node.Ws()).Welcomed();
-            for (var i = 1; i <= 6; i++)
-                await ws.SendTextAsync($"{{\"event\":\"action\",\"params\":{{\"action\":\"{GatedAction.ActionName}\",\"n\":{i}}},\"messageId\":{i}}}");
+            await using var c = await WireClient.ConnectAsync(_node, transport);
+            for (var i = 1; i <= 6; i++) await c.SendActionAsync(GatedAction.ActionName, new JsonObject { ["n"] = i });
 
-            Assert.Equal("{\"error\":\"you have too many pending requests\",\"context\":\"response\",\"messageId\":6}", await ws.ReadTextAsync());
+            // the refusal answers the sixth call (its messageId; the five others answer with their n below)
+            Assert.Equal(WireDialect.ActionReply("\"error\":\"you have too many pending requests\"", c.LastMessageId), WireText.Mask(await c.NextTextAsync()));
             await Eventually.TrueAsync(() => _node.Gated.Started == 5, "five gated runs to start");
-            Assert.True(await ws.IsSilentAsync(), "a gated action answered before its gate opened");
-            var details = await ws.RequestAsync(new { @event = "detailsView", messageId = 100 });
-            Assert.Equal(5, (int)details["data"]!["pendingActions"]!);
+            Assert.True(await c.IsSilentAsync(), "a gated action answered before its gate opened");
+            Assert.Equal(5, (int)(await c.DetailsAsync())["pendingActions"]!);
 
             _node.Gated.Open();
             var done = new List<JsonObject>();
-            for (var i = 0; i < 5; i++) done.Add(await ws.ReadJsonAsync());
+            for (var i = 0; i < 5; i++) done.Add(WireText.Parse(await c.NextTextAsync()));
             Assert.All(done, d =>
             {
                 Assert.False(d.ContainsKey("error"), d.ToJsonString());
                 Assert.True((bool)d["gated"]!);
-                Assert.Equal((int)d["n"]!, (int)d["messageId"]!);
+                // v29 echoes each frame's messageId (the n-th call's is n); v20 gives each reply a fresh uuid
+                if (transport == Transport.Ws) Assert.Equal((int)d["n"]!, (int)d["messageId"]!);
+                else Assert.True(WireText.IsUuidV4((string?)d["messageId"]), d.ToJsonString());
             });
-            Assert.Equal(new[] { 1, 2, 3, 4, 5 }, done.Select(d => (int)d["messageId"]!).Order().ToArray());
-            Assert.True(await ws.IsSilentAsync(), "more than one refusal or answer");
+            Assert.Equal(new[] { 1, 2, 3, 4, 5 }, done.Select(d => (int)d["n"]!).Order().ToArray());
+            Assert.Equal(5, done.Select(d => d["messageId"]!.ToJsonString()).Distinct().Count());
+            Assert.True(await c.IsSilentAsync(), "more than one refusal or answer");
 
             // the counter came back down: a new action runs
-            var after = await ws.RequestAsync(new { @event = "action", @params = new { action = "status" }, messageId = 7 });
+            var after = await c.ActionAsync("status");
             Assert.False(after.ContainsKey("error"), after.ToJsonString());
-            Assert.Equal(0, (int)(await ws.RequestAsync(new { @event = "detailsView", messageId = 101 }))["data"]!["pendingActions"]!);
-        }
-        finally
-        {
-            _node.Gated.Open();
-        }
-    }
-
-    [Fact]
-    public async Task Tcp_sixth_simultaneous_action_should_be_refused_first_and_the_five_others_complete()
-    {
-        _node.Gated.Close();
-        try
-        {
-            await using var tcp = await (await _node.Tcp()).Welcomed();
-            for (var i = 1; i <= 6; i++)
-                await tcp.SendLineAsync($"{{\"action\":\"{GatedAction.ActionName}\",\"params\":{{\"n\":{i},\"messageId\":\"p{i}\"}}}}");
-
-            Assert.Equal("{\"error\":\"you have too many pending requests\",\"context\":\"response\",\"messageId\":\"p6\"}", await tcp.ReadLineAsync());
-            await Eventually.TrueAsync(() => _node.Gated.Started == 5, "five gated runs to start");
-            Assert.True(await tcp.IsSilentAsync(), "a gated action answered before its gate opened");
-
-            _node.Gated.Open();
-            var done = new List<JsonObject>();
-            for (var i = 0; i < 5; i++) done.Add(await tcp.ReadJsonAsync());
-            Assert.All(done, d =>
-            {
-                Assert.False(d.ContainsKey("error"), d.ToJsonString());
-                Assert.Equal("p" + (int)d["n"]!, (string?)d["messageId"]);
-            });
-            Assert.Equal(new[] { "p1", "p2", "p3", "p4", "p5" }, done.Select(d => (string)d["messageId"]!).Order(StringComparer.Ordinal).ToArray());
-            Assert.True(await tcp.IsSilentAsync(), "more than one refusal or answer");
+            Assert.Equal(0, (int)(await c.DetailsAsync())["pendingActions"]!);
         }
         finally
         {

@@ -27,8 +27,7 @@ public sealed class AuthenticatedRoomTests : IClassFixture<AuthNodeFixture>
     private static JsonObject Token(string token) => new() { ["token"] = token };
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task Joining_a_protected_room_before_authenticating_should_be_refused(Transport transport)
     {
         var room = await PrivateRoomAsync();
@@ -40,8 +39,7 @@ public sealed class AuthenticatedRoomTests : IClassFixture<AuthNodeFixture>
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task A_wrong_token_should_be_refused_with_invalid_credentials(Transport transport)
     {
         var room = await PrivateRoomAsync();
@@ -57,8 +55,7 @@ public sealed class AuthenticatedRoomTests : IClassFixture<AuthNodeFixture>
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task A_missing_token_should_be_a_missing_param(Transport transport)
     {
         await using var client = await WireClient.ConnectAsync(_node, transport);
@@ -67,8 +64,7 @@ public sealed class AuthenticatedRoomTests : IClassFixture<AuthNodeFixture>
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task The_right_token_should_authenticate_and_unlock_protected_rooms(Transport transport)
     {
         var room = await PrivateRoomAsync();
@@ -90,29 +86,17 @@ public sealed class AuthenticatedRoomTests : IClassFixture<AuthNodeFixture>
         Assert.True(view["data"]!["members"]!.AsObject().ContainsKey(id), view.ToJsonString());
     }
 
-    [Fact]
-    public async Task The_websocket_authenticate_reply_should_have_the_action_reply_shape()
+    [Theory]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
+    public async Task The_authenticate_reply_should_have_the_action_reply_shape(Transport transport)
     {
-        await using var ws = await (await _node.Ws()).Welcomed();
-        await ws.SendTextAsync("{\"event\":\"action\",\"params\":{\"action\":\"authenticate\",\"token\":\"secret-a\"},\"messageId\":21}");
-        Assert.Equal("{\"authenticated\":true,\"user\":\"alice\",\"context\":\"response\",\"messageId\":21}", await ws.ReadTextAsync());
-        await ws.SendTextAsync("{\"event\":\"action\",\"params\":{\"action\":\"authenticate\",\"token\":\"nope\"},\"messageId\":22}");
-        Assert.Equal("{\"error\":\"invalid credentials\",\"context\":\"response\",\"messageId\":22}", await ws.ReadTextAsync());
-    }
-
-    [Fact]
-    public async Task The_tcp_authenticate_json_line_should_answer_with_the_action_reply_shape()
-    {
-        await using var tcp = await (await _node.Tcp()).Welcomed();
-        await tcp.SendLineAsync("{\"action\":\"authenticate\",\"params\":{\"token\":\"secret-a\"}}");
-        Assert.StartsWith("{\"authenticated\":true,\"user\":\"alice\",\"context\":\"response\",\"messageId\":\"", await tcp.ReadLineAsync(), StringComparison.Ordinal);
-        await tcp.SendLineAsync("{\"action\":\"authenticate\",\"params\":{\"token\":\"nope\"}}");
-        Assert.StartsWith("{\"error\":\"invalid credentials\",\"context\":\"response\",\"messageId\":\"", await tcp.ReadLineAsync(), StringComparison.Ordinal);
+        await using var c = await WireClient.ConnectAsync(_node, transport);
+        await c.ExpectActionReplyAsync("\"authenticated\":true,\"user\":\"alice\"", "authenticate", new JsonObject { ["token"] = "secret-a" });
+        await c.ExpectActionReplyAsync("\"error\":\"invalid credentials\"", "authenticate", new JsonObject { ["token"] = "nope" });
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task Authenticating_one_connection_should_not_unlock_another(Transport transport)
     {
         var room = await PrivateRoomAsync();
@@ -125,8 +109,7 @@ public sealed class AuthenticatedRoomTests : IClassFixture<AuthNodeFixture>
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task A_room_that_is_not_protected_should_need_no_authentication(Transport transport)
     {
         var room = await _node.NewRoomAsync("public");

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using System.Text.Json.Nodes;
 using ChatCluster.Node.Middleware;
 using ChatCluster.Tests.Support;
 
@@ -22,39 +21,8 @@ public sealed class ConnectionMiddlewareWireTests : IClassFixture<ConnectionMidd
 
     private static string UniqueName(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..8];
 
-    /// <summary>A connected client that has not read its welcome yet: read the next message, watch for silence, ask its id.</summary>
-    private sealed class RawClient : IAsyncDisposable
-    {
-        private readonly TcpTestClient? _tcp;
-        private readonly WsTestClient? _ws;
-
-        private RawClient(TcpTestClient? tcp, WsTestClient? ws)
-        {
-            _tcp = tcp;
-            _ws = ws;
-        }
-
-        public static async Task<RawClient> ConnectAsync(NodeFixture node, Transport transport) =>
-            transport == Transport.Tcp ? new RawClient(await node.Tcp(), null) : new RawClient(null, await node.Ws());
-
-        public Task<JsonObject> NextAsync() => _tcp is not null ? _tcp.ReadJsonAsync() : _ws!.ReadJsonAsync();
-
-        public Task<bool> IsSilentAsync() => _tcp is not null ? _tcp.IsSilentAsync() : _ws!.IsSilentAsync();
-
-        public async Task<string> IdAsync()
-        {
-            var reply = _tcp is not null
-                ? await _tcp.RequestAsync("detailsView")
-                : await _ws!.RequestAsync(new { @event = "detailsView", messageId = 1 });
-            return (string)reply["data"]!["id"]!;
-        }
-
-        public ValueTask DisposeAsync() => _tcp is not null ? _tcp.DisposeAsync() : _ws!.DisposeAsync();
-    }
-
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task The_create_hook_should_run_before_the_welcome_is_sent(Transport transport)
     {
         var created = new ConcurrentQueue<string>();
@@ -70,14 +38,12 @@ public sealed class ConnectionMiddlewareWireTests : IClassFixture<ConnectionMidd
         });
         try
         {
-            await using var client = await RawClient.ConnectAsync(_node, transport);
+            await using var client = await WireClient.ConnectAsync(_node, transport, welcomed: false);
             await Eventually.TrueAsync(() => !created.IsEmpty, "the create hook to run");
             Assert.True(await client.IsSilentAsync(), "the welcome was sent while the create hook was still running");
 
             gate.SetResult();
-            var welcome = await client.NextAsync();
-            Assert.Equal("api", (string?)welcome["context"]);
-            Assert.True(welcome.ContainsKey("welcome"), welcome.ToJsonString());
+            Assert.Equal(client.Dialect.Welcome, await client.NextTextAsync());
 
             var id = await client.IdAsync();
             Assert.Equal(new[] { id }, created.ToArray());
@@ -90,8 +56,7 @@ public sealed class ConnectionMiddlewareWireTests : IClassFixture<ConnectionMidd
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task A_create_hook_that_throws_should_not_keep_the_welcome_back(Transport transport)
     {
         var ran = 0;
@@ -117,8 +82,7 @@ public sealed class ConnectionMiddlewareWireTests : IClassFixture<ConnectionMidd
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task The_destroy_hook_should_run_when_the_connection_closes_and_still_see_its_rooms(Transport transport)
     {
         var room = await _node.NewRoomAsync("destroy");

@@ -70,8 +70,7 @@ public sealed class MiddlewareWireTests : IClassFixture<MiddlewareNodeFixture>
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task OnSayReceive_hooks_should_run_by_ascending_priority_and_keep_registration_order_for_equal_priorities(Transport transport)
     {
         var room = await _node.NewRoomAsync("order");
@@ -99,8 +98,7 @@ public sealed class MiddlewareWireTests : IClassFixture<MiddlewareNodeFixture>
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task Registering_a_name_again_should_replace_the_middleware_not_run_it_twice(Transport transport)
     {
         var room = await _node.NewRoomAsync("replace");
@@ -139,8 +137,7 @@ public sealed class MiddlewareWireTests : IClassFixture<MiddlewareNodeFixture>
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task A_refusing_join_hook_should_answer_the_error_and_leave_the_connection_outside_the_room(Transport transport)
     {
         var room = await _node.NewRoomAsync("nojoin");
@@ -164,8 +161,7 @@ public sealed class MiddlewareWireTests : IClassFixture<MiddlewareNodeFixture>
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task A_join_hook_that_throws_should_refuse_with_the_exception_message(Transport transport)
     {
         var room = await _node.NewRoomAsync("throwjoin");
@@ -181,8 +177,7 @@ public sealed class MiddlewareWireTests : IClassFixture<MiddlewareNodeFixture>
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task A_refusing_leave_hook_should_answer_the_error_and_keep_the_connection_in_the_room(Transport transport)
     {
         var room = await _node.NewRoomAsync("noleave");
@@ -212,8 +207,7 @@ public sealed class MiddlewareWireTests : IClassFixture<MiddlewareNodeFixture>
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task OnSayReceive_should_rewrite_the_message_for_every_member(Transport transport)
     {
         var room = await _node.NewRoomAsync("rewrite");
@@ -246,8 +240,7 @@ public sealed class MiddlewareWireTests : IClassFixture<MiddlewareNodeFixture>
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task OnSayReceive_refusal_should_answer_the_sender_with_the_error_and_deliver_nothing(Transport transport)
     {
         var room = await _node.NewRoomAsync("refusesay");
@@ -275,8 +268,7 @@ public sealed class MiddlewareWireTests : IClassFixture<MiddlewareNodeFixture>
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task OnSayReceive_silence_should_answer_ok_and_deliver_to_nobody(Transport transport)
     {
         var room = await _node.NewRoomAsync("hush");
@@ -306,8 +298,7 @@ public sealed class MiddlewareWireTests : IClassFixture<MiddlewareNodeFixture>
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task Fields_added_by_onSayReceive_should_be_dropped(Transport transport)
     {
         var room = await _node.NewRoomAsync("extra");
@@ -344,8 +335,7 @@ public sealed class MiddlewareWireTests : IClassFixture<MiddlewareNodeFixture>
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task A_say_hook_should_add_fields_for_each_recipient(Transport transport)
     {
         var room = await _node.NewRoomAsync("cool");
@@ -380,8 +370,7 @@ public sealed class MiddlewareWireTests : IClassFixture<MiddlewareNodeFixture>
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task The_no_echo_say_hook_should_keep_a_message_from_its_sender_only(Transport transport)
     {
         var room = await _node.NewRoomAsync("noecho");
@@ -411,8 +400,7 @@ public sealed class MiddlewareWireTests : IClassFixture<MiddlewareNodeFixture>
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task A_say_hook_that_throws_should_cost_only_that_recipient_its_message(Transport transport)
     {
         var room = await _node.NewRoomAsync("boom");
@@ -446,8 +434,7 @@ public sealed class MiddlewareWireTests : IClassFixture<MiddlewareNodeFixture>
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task A_slow_say_hook_should_not_reorder_a_recipients_messages(Transport transport)
     {
         var room = await _node.NewRoomAsync("slowsay");
@@ -478,8 +465,7 @@ public sealed class MiddlewareWireTests : IClassFixture<MiddlewareNodeFixture>
     }
 
     [Theory]
-    [InlineData(Transport.Tcp)]
-    [InlineData(Transport.Ws)]
+    [MemberData(nameof(WireClient.Transports), MemberType = typeof(WireClient))]
     public async Task A_refusing_leave_hook_should_not_keep_a_closed_connection_in_the_room(Transport transport)
     {
         var room = await _node.NewRoomAsync("closeleave");

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using ChatCluster.Bench.Load;
 using ChatCluster.Tests.Support;
 
 namespace ChatCluster.Tests.Wire;
@@ -34,9 +35,7 @@ public sealed class WebSocketUpgradePathTests : IClassFixture<NodeFixture>
         using var client = new TcpClient { NoDelay = true };
         await client.ConnectAsync("127.0.0.1", _node.WebPort);
         var stream = client.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(
-            $"GET /primus?_primuscb=x HTTP/1.1\r\nHost: 127.0.0.1:{_node.WebPort}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"));
+        await stream.WriteAsync(ClientFrames.UpgradeRequest($"127.0.0.1:{_node.WebPort}", "/primus?_primuscb=x", "dGhlIHNhbXBsZSBub25jZQ=="));
         var received = new List<byte>();
         var buffer = new byte[4096];
         using var timeout = new CancellationTokenSource(Timeouts.Expect);
