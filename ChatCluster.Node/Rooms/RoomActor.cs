@@ -50,6 +50,9 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     private readonly bool _storeDurable;
     // Whether this actor has ordered a message itself: from then on its epoch is out and no other history is adopted.
     private bool _orderedHere;
+    // Whether the previous actor's history came by hand-over: newer than the store's (its last writes may be in flight),
+    // so a load that completes afterwards does not replace it.
+    private bool _handedOver;
 
     private sealed record Listed(bool? Value) : INoSerializationVerificationNeeded;
 
@@ -112,8 +115,15 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     {
         if (message is RoomHandOff) // in every phase: the hand-over waits for this actor to stop
         {
-            RoomHandOff.SendHistory(Context, _state.Room, _incarnation, _state.Seq, _history, Now());
+            RoomHandOff.SendHistory(Context, _state.Room, _incarnation, _state.Seq, _history, _ordered, Now());
             Context.Stop(Self);
+            return;
+        }
+        if (message is HistoryHandOver handedOver)
+        {
+            // In every phase, never stashed: a retry of a say the previous actor ordered may be in the stash already,
+            // and must find that say's ticket when it is unstashed (else it would be ordered a second time).
+            AdoptHistory(handedOver);
             return;
         }
         if (_phase == RoomPhase.Resolving)
@@ -167,7 +177,6 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             case DestroyRoom: HandleDestroy(); break;
             case Terminated t: HandleTerminated(t.ActorRef); break;
             case RejoinMembers m: HandleRejoin(m); break;
-            case HistoryHandOver m: AdoptHistory(m); break;
             case ReadHistory m: Sender.Tell(RoomHistoryReads.Read(_state, _history, _incarnation, m, Now(), _settings.History.MaxChunkBytes)); break;
             case RejoinTimeout: break;
             case ReceiveTimeout: Context.Parent.Tell(new Passivate(PoisonPill.Instance)); break;
@@ -346,11 +355,18 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     // the store drops what an older epoch left (so it is never continued after this one).
     private void ResumeHistory(HistoryLoaded loaded)
     {
+        if (_handedOver)
+        {
+            FinishResolving();
+            return;
+        }
         if (loaded.Entries is not null && HistoryResume.From(loaded.Entries, _history!.Size) is { } resumed)
         {
             _incarnation = resumed.Epoch;
             _state.ContinueFrom(resumed.Seq);
-            foreach (var e in resumed.Entries) _history.Append(e.Offset, e.Payload, e.At);
+            foreach (var e in resumed.Entries) _history.Append(e.Offset, e.Payload, e.At, e.Ticket);
+            // The says the crashed actor ordered keep their tickets: a sender's retry is answered with its entry.
+            Ordered.Restore(resumed.Epoch, resumed.Entries, Now());
             _log.Info("room {0}: stored history resumed ({1} messages, offset {2})", _state.Room, resumed.Entries.Count, resumed.Seq);
         }
         else
@@ -509,7 +525,10 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         _state.Add(new RoomState.Member(m.ConnectionId, m.JoinedAt, m.Connection, m.NodeFanout));
         Context.Watch(m.Connection);
         // Before the reply: every message ordered after this join reaches the new member's node already knowing it.
-        m.NodeFanout.Tell(new MemberAdded(_state.Room, m.ConnectionId, m.JoinedAt, m.Positions || m.Since is not null));
+        // A position in an earlier epoch tells what the member saw there: a say the previous actor ordered and this one
+        // orders again (its sender's retry) is not written to it twice (Deliver.Prior).
+        var seenBefore = m.Since is { } seen && seen.Epoch != _incarnation ? seen : null;
+        m.NodeFanout.Tell(new MemberAdded(_state.Room, m.ConnectionId, m.JoinedAt, m.Positions || m.Since is not null, seenBefore));
         UpdateIdleTimeout();
         // With positions: what the member missed goes to its node now, so it is written before any later message.
         if (m.Positions || m.Since is not null) RoomHistoryReads.Join(_state, _history, _incarnation, m, Now(), _settings.History.MaxChunkBytes, Sender);
@@ -569,12 +588,22 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
                 if (m.WantAck) Sender.Tell(new RoomReply(_state.Room, null));
                 return;
             }
-            _ordered ??= new OrderedSays(_settings.ConfirmationTimeout);
-            if (_ordered.Find(ticket) is { } done)
+            if (Ordered.Find(ticket) is { } done)
             {
-                // A retry of a say ordered here and already confirmed (its OK was slow): not ordered again (one offset,
-                // one history entry); the sender's node gets the delivery again, drops it as a copy and answers.
+                // A retry of a say ordered here (or by the previous actor, whose tickets came with its history) and
+                // already confirmed (its OK was slow): not ordered again (one offset, one history entry); the sender's
+                // node gets the delivery again, drops it as a copy and answers.
                 senderNode.Tell(done with { ConfirmTo = null });
+                if (m.WantAck) Sender.Tell(new RoomReply(_state.Room, null));
+                return;
+            }
+            if (m.Prior is { } prior && prior.Epoch == _incarnation && prior.Offset <= _state.Seq)
+            {
+                // The sender's node saw it ordered in this epoch (its ticket was lost with a trimmed or unwritten store
+                // entry): it has its offset already, so it is answered, never ordered again.
+                var again = new Deliver(prior.Epoch, prior.Offset, m.Payload, ticket);
+                Ordered.Ordered(again, Now());
+                senderNode.Tell(again);
                 if (m.WantAck) Sender.Tell(new RoomReply(_state.Room, null));
                 return;
             }
@@ -582,8 +611,8 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             // would otherwise leave them without it); with none, the sender's node acknowledges on arrival as before.
             if (SayConfirmations<IActorRef>.NodesToWaitFor(_state.Nodes, senderNode) is { } waitFor)
             {
-                var confirmed = Fanout(m.Payload, ticket, Self);
-                _ordered.Ordered(confirmed, Environment.TickCount64);
+                var confirmed = Fanout(m.Payload, ticket, Self, EarlierEpoch(m.Prior));
+                Ordered.Ordered(confirmed, Now());
                 if (!_state.HasNode(senderNode)) senderNode.Tell(confirmed);
                 if (_confirmations.Count == 0)
                     Timers.StartPeriodicTimer(nameof(ExpireConfirmations), ExpireConfirmations.Instance, _settings.ConfirmationSweepInterval);
@@ -592,8 +621,8 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
                 return;
             }
         }
-        var deliver = Fanout(m.Payload, m.Ticket);
-        if (m.Ticket is not null && m.AckTo is not null) _ordered!.Ordered(deliver, Environment.TickCount64);
+        var deliver = Fanout(m.Payload, m.Ticket, prior: EarlierEpoch(m.Prior));
+        if (m.Ticket is not null && m.AckTo is not null) Ordered.Ordered(deliver, Now());
         // The sender is answered by its node when the delivery arrives there; a sender this room does not count as a
         // member (its rejoin is late) must be answered all the same.
         if (m.Ticket is not null && m.AckTo is not null && !_state.HasNode(m.AckTo)) m.AckTo.Tell(deliver);
@@ -627,14 +656,19 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         if (_confirmations.Count == 0) Timers.Cancel(nameof(ExpireConfirmations));
     }
 
-    private Deliver Fanout(ChatPayload payload, SayTicket? ticket = null, IActorRef? confirmTo = null)
+    private OrderedSays Ordered => _ordered ??= new OrderedSays(_settings.ConfirmationTimeout);
+
+    // Where the say was ordered before, when that was in another epoch (a crashed actor's): it goes on the delivery.
+    private Position? EarlierEpoch(Position? prior) => prior is not null && prior.Epoch != _incarnation ? prior : null;
+
+    private Deliver Fanout(ChatPayload payload, SayTicket? ticket = null, IActorRef? confirmTo = null, Position? prior = null)
     {
-        var deliver = new Deliver(_incarnation, _state.NextSeq(), payload, ticket, confirmTo);
+        var deliver = new Deliver(_incarnation, _state.NextSeq(), payload, ticket, confirmTo, prior);
         if (_history is not null)
         {
             var at = Now();
-            _history.Append(deliver.Seq, payload, at);
-            _stored.Append(_incarnation, deliver.Seq, payload, at);
+            _history.Append(deliver.Seq, payload, at, ticket);
+            _stored.Append(_incarnation, deliver.Seq, payload, at, ticket);
             _orderedHere = true;
         }
         foreach (var node in _state.Nodes) node.Tell(deliver);
@@ -660,6 +694,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     private void AdoptHistory(HistoryHandOver m)
     {
         if (_history is null || _orderedHere || _state.Seq > m.Seq && _incarnation == m.Epoch) return;
+        _handedOver = true;
         var storeHasIt = _incarnation == m.Epoch; // the previous actor wrote this epoch to the store itself
         _incarnation = m.Epoch;
         _state.ContinueFrom(m.Seq);
@@ -667,9 +702,13 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         if (!storeHasIt) _stored.Restart();
         foreach (var e in m.Entries)
         {
-            _history.Append(e.Offset, e.Payload, e.At);
-            if (!storeHasIt) _stored.Append(m.Epoch, e.Offset, e.Payload, e.At);
+            _history.Append(e.Offset, e.Payload, e.At, e.Ticket);
+            if (!storeHasIt) _stored.Append(m.Epoch, e.Offset, e.Payload, e.At, e.Ticket);
         }
+        // The previous actor's last say per sender (older ones than the history holds too): a retry gets its delivery.
+        _ordered = new OrderedSays(_settings.ConfirmationTimeout);
+        _ordered.Restore(m.Epoch, m.Entries, Now());
+        if (m.Ordered is not null) _ordered.Restore(m.Epoch, m.Ordered, Now());
         _log.Info("room {0}: history handed over ({1} messages, offset {2})", _state.Room, m.Entries.Count, m.Seq);
     }
 

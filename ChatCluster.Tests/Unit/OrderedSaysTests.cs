@@ -40,4 +40,47 @@ public sealed class OrderedSaysTests
         Assert.Null(ordered.Find(new SayTicket("old0", 1)));
         Assert.Equal(100, ordered.Find(new SayTicket("new", 1))!.Seq);
     }
+
+    private static HistoryEntry E(long offset, long at, string? key = null, long id = 0) =>
+        new(offset, new ChatPayload("r", key ?? "server", "\"m\"", 1), at, key is null ? null : new SayTicket(key, id));
+
+    public static TheoryData<string, string, long, long?> RestoreCases => new()
+    {
+        // name, retried sender, retried id, offset found (null: unknown to the next actor -> a new order)
+        { "the newest ticket of a sender in the entries is found", "c1", 2, 11 },
+        { "an older ticket of that sender is not (its newer one replaced it)", "c1", 1, null },
+        { "an entry older than the window is not restored", "c2", 1, null },
+        { "a sender whose newest say came in the hand-over's ordered list", "c3", 5, 3 },
+        { "a hand-over entry older than the history's newer one of the same sender does not replace it", "c4", 2, 13 },
+    };
+
+    [Theory]
+    [MemberData(nameof(RestoreCases))]
+    public void Restore_should_rebuild_the_newest_ticket_per_sender_within_the_window(string name, string key, long id, long? offset)
+    {
+        var ordered = new OrderedSays(TimeSpan.FromSeconds(30));
+        const long now = 100_000;
+        ordered.Restore(9, new[]
+        {
+            E(8, now - 31_000, "c2", 1), E(10, now - 2_000, "c1", 1), E(11, now - 1_000, "c1", 2), E(12, now - 900), E(13, now - 800, "c4", 2),
+        }, now);
+        ordered.Restore(9, new[] { E(3, now - 10_000, "c3", 5), E(4, now - 9_000, "c4", 1) }, now);
+        var found = ordered.Find(new SayTicket(key, id));
+        Assert.True(offset == found?.Seq, name);
+        if (found is not null) Assert.Equal(9, found.Epoch);
+    }
+
+    [Fact]
+    public void Recent_should_hand_over_what_restore_takes_back()
+    {
+        var ordered = new OrderedSays(TimeSpan.FromSeconds(30));
+        ordered.Ordered(D("c1", 2, 11), 1_000);
+        ordered.Ordered(D("c2", 1, 12), 50_000);
+        var recent = ordered.Recent(60_000); // c1's say is past the window
+        Assert.Equal(new[] { 12L }, recent.Select(e => e.Offset));
+        var next = new OrderedSays(TimeSpan.FromSeconds(30));
+        next.Restore(7, recent, 60_000);
+        Assert.Equal(D("c2", 1, 12), next.Find(new SayTicket("c2", 1)));
+        Assert.Null(next.Find(new SayTicket("c1", 2)));
+    }
 }
