@@ -601,6 +601,8 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             {
                 // The sender's node saw it ordered in this epoch (its ticket was lost with a trimmed or unwritten store
                 // entry): it has its offset already, so it is answered, never ordered again.
+                _log.Info("room {0}: a retry of say {1}/{2} was ordered at offset {3} of this epoch already (its node saw it); answered, not ordered again",
+                    _state.Room, ticket.Key, ticket.Id, prior.Offset);
                 var again = new Deliver(prior.Epoch, prior.Offset, m.Payload, ticket);
                 Ordered.Ordered(again, Now());
                 senderNode.Tell(again);
@@ -659,7 +661,13 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     private OrderedSays Ordered => _ordered ??= new OrderedSays(_settings.ConfirmationTimeout);
 
     // Where the say was ordered before, when that was in another epoch (a crashed actor's): it goes on the delivery.
-    private Position? EarlierEpoch(Position? prior) => prior is not null && prior.Epoch != _incarnation ? prior : null;
+    private Position? EarlierEpoch(Position? prior)
+    {
+        if (prior is null || prior.Epoch == _incarnation) return null;
+        _log.Info("room {0}: a retried say ordered at offset {1} of epoch {2} (lost with its actor) is ordered again in epoch {3}; members that rejoined from at or after it are spared it",
+            _state.Room, prior.Offset, prior.Epoch, _incarnation);
+        return prior;
+    }
 
     private Deliver Fanout(ChatPayload payload, SayTicket? ticket = null, IActorRef? confirmTo = null, Position? prior = null)
     {
