@@ -70,10 +70,9 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         public static readonly ExpireConfirmations Instance = new();
     }
 
-    // Ordered says whose members on other nodes than the sender's have not confirmed them yet (the sender's OK waits).
-    private readonly SayConfirmations<IActorRef> _confirmations = new();
-    // The last say ordered per sender: a retry that finds its say here is not ordered a second time.
-    private OrderedSays? _ordered;
+    // The last say ordered per sender (a retry that finds its say here is not ordered a second time), and which nodes
+    // with members have not confirmed it yet (the sender's OK waits). Made on the first ticketed say.
+    private OrderedSays<IActorRef>? _ordered;
 
     public RoomActor(string room, RoomActorSettings settings, IChatMirror? mirror = null, IHistoryStore? store = null)
     {
@@ -579,21 +578,19 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         }
         if (m.Ticket is { } ticket && m.AckTo is { } senderNode)
         {
-            if (_confirmations.Count > 0 && _confirmations.Find(ticket) is { } pending)
-            {
-                // A retry of a say ordered here and not yet confirmed: the same delivery again (no new order), to the
-                // nodes that have not confirmed it and to the sender's (which drops it if it has it).
-                foreach (var node in pending.Remaining) node.Tell(pending.Deliver);
-                senderNode.Tell(pending.Deliver);
-                if (m.WantAck) Sender.Tell(new RoomReply(_state.Room, null));
-                return;
-            }
             if (Ordered.Find(ticket) is { } done)
             {
+                if (done.Remaining is { } remaining)
+                {
+                    // A retry of a say ordered here and not yet confirmed: the same delivery again (no new order), to the
+                    // nodes that have not confirmed it and to the sender's (which drops it if it has it).
+                    foreach (var node in remaining) node.Tell(done.Deliver);
+                    senderNode.Tell(done.Deliver);
+                }
                 // A retry of a say ordered here (or by the previous actor, whose tickets came with its history) and
                 // already confirmed (its OK was slow): not ordered again (one offset, one history entry); the sender's
                 // node gets the delivery again, drops it as a copy and answers.
-                senderNode.Tell(done with { ConfirmTo = null });
+                else senderNode.Tell(done.Deliver with { ConfirmTo = null });
                 if (m.WantAck) Sender.Tell(new RoomReply(_state.Room, null));
                 return;
             }
@@ -611,14 +608,13 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             }
             // Members on other nodes than the sender's must have it before the sender's OK (a partition beginning now
             // would otherwise leave them without it); with none, the sender's node acknowledges on arrival as before.
-            if (SayConfirmations<IActorRef>.NodesToWaitFor(_state.Nodes, senderNode) is { } waitFor)
+            if (OrderedSays<IActorRef>.NodesToWaitFor(_state.Nodes, senderNode) is { } waitFor)
             {
                 var confirmed = Fanout(m.Payload, ticket, Self, EarlierEpoch(m.Prior));
-                Ordered.Ordered(confirmed, Now());
                 if (!_state.HasNode(senderNode)) senderNode.Tell(confirmed);
-                if (_confirmations.Count == 0)
+                if (Ordered.PendingCount == 0)
                     Timers.StartPeriodicTimer(nameof(ExpireConfirmations), ExpireConfirmations.Instance, _settings.ConfirmationSweepInterval);
-                _confirmations.Add(confirmed, waitFor, senderNode, Environment.TickCount64);
+                Ordered.Ordered(confirmed, Now(), waitFor, senderNode);
                 if (m.WantAck) Sender.Tell(new RoomReply(_state.Room, null));
                 return;
             }
@@ -633,32 +629,32 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
 
     private void HandleConfirmed(DeliveryConfirmed c)
     {
-        if (_confirmations.Confirm(c.Ticket, c.NodeFanout) is { } done) Acknowledge(done);
+        if (_ordered?.Confirm(c.Ticket, c.NodeFanout) is { } done) Acknowledge(done);
     }
 
     // Nodes without members have nothing left to confirm (members left, their connections or node went away).
     private void ConfirmDeparted()
     {
-        if (_confirmations.Count == 0) return;
-        foreach (var done in _confirmations.Retain(_state.HasNode)) Acknowledge(done);
+        if (_ordered is not { PendingCount: > 0 } ordered) return;
+        foreach (var done in ordered.Retain(_state.HasNode)) Acknowledge(done);
     }
 
-    private void Acknowledge(SayConfirmations<IActorRef>.Pending done)
+    private void Acknowledge(OrderedSays<IActorRef>.Entry done)
     {
-        done.SenderNode.Tell(new SayConfirmed(_state.Room, done.Ticket));
-        if (_confirmations.Count == 0) Timers.Cancel(nameof(ExpireConfirmations));
+        done.SenderNode?.Tell(new SayConfirmed(_state.Room, done.Ticket));
+        if (Ordered.PendingCount == 0) Timers.Cancel(nameof(ExpireConfirmations));
     }
 
     private void HandleExpireConfirmations()
     {
-        var expired = _confirmations.Expire(Environment.TickCount64, (long)_settings.ConfirmationTimeout.TotalMilliseconds);
+        var expired = Ordered.Expire(Now(), (long)_settings.ConfirmationTimeout.TotalMilliseconds);
         if (expired > 0)
             _log.Warning("room {0}: {1} say(s) not confirmed by every node with members within {2}; forgotten (their senders were refused)",
                 _state.Room, expired, _settings.ConfirmationTimeout);
-        if (_confirmations.Count == 0) Timers.Cancel(nameof(ExpireConfirmations));
+        if (Ordered.PendingCount == 0) Timers.Cancel(nameof(ExpireConfirmations));
     }
 
-    private OrderedSays Ordered => _ordered ??= new OrderedSays(_settings.ConfirmationTimeout);
+    private OrderedSays<IActorRef> Ordered => _ordered ??= new OrderedSays<IActorRef>(_settings.ConfirmationTimeout);
 
     // Where the say was ordered before, when that was in another epoch (a crashed actor's): it goes on the delivery.
     private Position? EarlierEpoch(Position? prior)
@@ -714,7 +710,9 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             if (!storeHasIt) _stored.Append(m.Epoch, e.Offset, e.Payload, e.At, e.Ticket);
         }
         // The previous actor's last say per sender (older ones than the history holds too): a retry gets its delivery.
-        _ordered = new OrderedSays(_settings.ConfirmationTimeout);
+        // A new table (this actor ordered nothing yet, so nothing of its own waits for confirmations): entries resumed
+        // from the store may be of another epoch than the hand-over's.
+        _ordered = new OrderedSays<IActorRef>(_settings.ConfirmationTimeout);
         _ordered.Restore(m.Epoch, m.Entries, Now());
         if (m.Ordered is not null) _ordered.Restore(m.Epoch, m.Ordered, Now());
         _log.Info("room {0}: history handed over ({1} messages, offset {2})", _state.Room, m.Entries.Count, m.Seq);

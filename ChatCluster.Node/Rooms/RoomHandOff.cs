@@ -16,10 +16,10 @@ public sealed class RoomHandOff : INoSerializationVerificationNeeded
     /// <summary>
     /// Sends the history to the room's shard region on another Up node, which delivers it to the room once the shard
     /// has its new home (this node's own region may be stopping with it). No other node or no history: nothing to send.
-    /// The last say per sender within the retry window goes with it (<see cref="OrderedSays.Recent"/>), so a sender's
+    /// The last say per sender within the retry window goes with it (<see cref="OrderedSays{TNode}.Recent"/>), so a sender's
     /// retry that reaches the next actor is answered with its delivery, not ordered a second time.
     /// </summary>
-    public static void SendHistory(IUntypedActorContext context, string room, long epoch, long seq, RoomHistory? history, OrderedSays? ordered,
+    public static void SendHistory(IUntypedActorContext context, string room, long epoch, long seq, RoomHistory? history, OrderedSays<IActorRef>? ordered,
         long now)
     {
         if (history is null || seq == 0) return;
