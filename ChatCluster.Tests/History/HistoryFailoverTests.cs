@@ -94,6 +94,7 @@ public sealed class HistoryFailoverTests : IAsyncLifetime
         await sender.ReadUntilAsync(m => (string?)m["message"] == "said once");
 
         await leaving.StopAsync(); // graceful: the room's history and its ordered says move to its next actor
+        _cluster[0].Services.RoomRegion.Tell(say, ActorRefs.NoSender); // may reach the next actor before or with its hand-over
         await Eventually.TrueAsync(async () => (await _cluster[0].Api.StatusAsync(room)).MembersCount == 1, "the room is back, with its member");
         _cluster[0].Services.RoomRegion.Tell(say, ActorRefs.NoSender); // the sender's retry (its OK was late) reaches the next actor
         Assert.Equal("OK", (string?)(await sender.ReadUntilAsync(IsResponse, sendFirst: $"say {room} after the move"))["status"]);
