@@ -96,7 +96,7 @@ public sealed class NodeFanoutActor : ReceiveActor
         // Members on other nodes must have it first: the sender's node only delivers and waits for SayConfirmed; every
         // other node delivers (once) and confirms (every time: a copy means its confirmation may have been lost).
         if (first) Write(m);
-        if (senderIsHere) sender!.Acks?.Ordered(ticket.Id, new Position(m.Epoch, m.Seq)); // for its retry, if the room dies first
+        if (senderIsHere) sender!.Acks?.Ordered(m); // where it was ordered, for its retry if the room dies first
         else m.ConfirmTo.Tell(new DeliveryConfirmed(m.Payload.Room, ticket, PublicRef));
     }
 
