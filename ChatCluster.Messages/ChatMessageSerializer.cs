@@ -84,7 +84,7 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
             "S" => ReadSay(r),
             "RR" => new RoomReply(r.ReadString(), ReadNullable(r)),
             "D" => ReadDeliver(r),
-            "MA" => new MemberAdded(r.ReadString(), r.ReadString(), r.ReadInt64(), More(r) && r.ReadBoolean()),
+            "MA" => new MemberAdded(r.ReadString(), r.ReadString(), r.ReadInt64(), More(r) && r.ReadBoolean(), More(r) ? ReadPosition(r) : null),
             "MR" => new MemberRemoved(r.ReadString(), r.ReadString()),
             "RFR" => new RemovedFromRoom(r.ReadString()),
             "EC" => new RoomCreated(r.ReadString(), r.ReadInt64(), r.ReadInt64()),
@@ -103,7 +103,7 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
                 r.ReadBoolean() ? ReadPositionReply(r) : null, r.ReadBoolean() ? ReadRef(r) : null),
             "PRP" => ReadPositionReply(r),
             "RH" => new ReadHistory(r.ReadString(), r.ReadString(), r.ReadInt32(), ReadPosition(r)),
-            "HHO" => new HistoryHandOver(r.ReadString(), r.ReadInt64(), r.ReadInt64(), ReadEntries(r)),
+            "HHO" => new HistoryHandOver(r.ReadString(), r.ReadInt64(), r.ReadInt64(), ReadEntries(r), More(r) ? ReadTicketedEntries(r) : null),
             "HR" => new HistoryReply(r.ReadString(), r.ReadInt64(), r.ReadInt64(), ReadEntries(r), ReadNullableBool(r), ReadNullable(r)),
             _ => throw new System.Runtime.Serialization.SerializationException($"ChatMessageSerializer: unknown manifest [{manifest}]"),
         };
@@ -135,20 +135,23 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
                 WritePayload(w, m.Payload); w.Write(m.WantAck); WriteTicket(w, m.Ticket);
                 w.Write(m.AckTo is not null);
                 if (m.AckTo is not null) WriteRef(w, m.AckTo);
+                if (m.Prior is not null) WritePosition(w, m.Prior);
                 break;
             case RoomReply m: w.Write(m.Room); WriteNullable(w, m.Error); break;
             case Deliver m:
                 w.Write(m.Epoch); w.Write(m.Seq); WritePayload(w, m.Payload); WriteTicket(w, m.Ticket);
                 // Written only when set: a delivery that needs no confirmation keeps its bytes of before.
-                if (m.ConfirmTo is not null)
+                if (m.ConfirmTo is not null || m.Prior is not null)
                 {
-                    w.Write(true);
-                    WriteRef(w, m.ConfirmTo);
+                    w.Write(m.ConfirmTo is not null);
+                    if (m.ConfirmTo is not null) WriteRef(w, m.ConfirmTo);
                 }
+                if (m.Prior is not null) WritePosition(w, m.Prior);
                 break;
             case MemberAdded m:
                 w.Write(m.Room); w.Write(m.ConnectionId); w.Write(m.JoinedAt);
-                if (m.Positions) w.Write(true);
+                if (m.Positions || m.SeenBefore is not null) w.Write(m.Positions);
+                if (m.SeenBefore is not null) WritePosition(w, m.SeenBefore);
                 break;
             case MemberRemoved m: w.Write(m.Room); w.Write(m.ConnectionId); break;
             case RemovedFromRoom m: w.Write(m.Room); break;
@@ -178,7 +181,10 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
                 break;
             case PositionReply m: WritePositionReply(w, m); break;
             case ReadHistory m: w.Write(m.Room); w.Write(m.ConnectionId); w.Write(m.Limit); WritePosition(w, m.Since); break;
-            case HistoryHandOver m: w.Write(m.Room); w.Write(m.Epoch); w.Write(m.Seq); WriteEntries(w, m.Entries); break;
+            case HistoryHandOver m:
+                w.Write(m.Room); w.Write(m.Epoch); w.Write(m.Seq); WriteEntries(w, m.Entries);
+                if (m.Ordered is { Count: > 0 }) WriteTicketedEntries(w, m.Ordered);
+                break;
             case HistoryReply m:
                 w.Write(m.Room); w.Write(m.Epoch); w.Write(m.Offset); WriteEntries(w, m.Entries); WriteNullableBool(w, m.Recovered);
                 WriteNullable(w, m.Error);
@@ -216,7 +222,8 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
         var payload = ReadPayload(r);
         var ticket = ReadTicket(r);
         var confirmTo = More(r) && r.ReadBoolean() ? ReadRef(r) : null;
-        return new Deliver(epoch, seq, payload, ticket, confirmTo);
+        var prior = More(r) ? ReadPosition(r) : null;
+        return new Deliver(epoch, seq, payload, ticket, confirmTo, prior);
     }
 
     private Say ReadSay(BinaryReader r)
@@ -225,7 +232,8 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
         var wantAck = r.ReadBoolean();
         var ticket = ReadTicket(r);
         var ackTo = More(r) && r.ReadBoolean() ? ReadRef(r) : null;
-        return new Say(payload, wantAck, ticket, ackTo);
+        var prior = More(r) ? ReadPosition(r) : null;
+        return new Say(payload, wantAck, ticket, ackTo, prior);
     }
 
     private static RoomStatusReply ReadStatus(BinaryReader r)
@@ -275,6 +283,22 @@ public sealed class ChatMessageSerializer : SerializerWithStringManifest
         var count = r.ReadInt32();
         var entries = new HistoryEntry[count];
         for (var i = 0; i < count; i++) entries[i] = new HistoryEntry(r.ReadInt64(), ReadPayload(r), r.ReadInt64());
+        return entries;
+    }
+
+    // Entries with the say each came from (a hand-over's ordered says); a ticket is always there, so no flag per entry.
+    private static void WriteTicketedEntries(BinaryWriter w, IReadOnlyList<HistoryEntry> entries)
+    {
+        w.Write(entries.Count);
+        foreach (var e in entries) { w.Write(e.Offset); WritePayload(w, e.Payload); w.Write(e.At); w.Write(e.Ticket!.Key); w.Write(e.Ticket.Id); }
+    }
+
+    private static HistoryEntry[] ReadTicketedEntries(BinaryReader r)
+    {
+        var count = r.ReadInt32();
+        var entries = new HistoryEntry[count];
+        for (var i = 0; i < count; i++)
+            entries[i] = new HistoryEntry(r.ReadInt64(), ReadPayload(r), r.ReadInt64(), new SayTicket(r.ReadString(), r.ReadInt64()));
         return entries;
     }
 

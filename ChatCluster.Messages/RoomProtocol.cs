@@ -44,9 +44,12 @@ public static class RoomProtocol
     /// broadcasts). <paramref name="Ticket"/>: the say's identity for acknowledgement and deduplication; the room puts it
     /// on the <see cref="Deliver"/>, and the node that holds the sender answers the sender when it arrives.
     /// <paramref name="AckTo"/>: the sender's node fan-out, sent the delivery even when that node holds no member of the
-    /// room (so the sender is still answered).
+    /// room (so the sender is still answered). <paramref name="Prior"/>: on a retry, where the sender's node saw the say
+    /// ordered before (its own copy arrived, the OK did not): the room's next actor does not order it again in that epoch,
+    /// and in a new epoch members that rejoined from at or after it are spared the copy (docs/history.md).
     /// </summary>
-    public sealed record Say(ChatPayload Payload, bool WantAck, SayTicket? Ticket = null, IActorRef? AckTo = null) : IChatMessage, IWithRoomName
+    public sealed record Say(ChatPayload Payload, bool WantAck, SayTicket? Ticket = null, IActorRef? AckTo = null, Position? Prior = null)
+        : IChatMessage, IWithRoomName
     {
         public string Room => Payload.Room;
     }
@@ -73,10 +76,12 @@ public static class RoomProtocol
     /// identity (null for chat that did not come from a ticketed say): deduplicated per node, and acknowledged to the
     /// sender by the node that holds it. <paramref name="ConfirmTo"/>: the room, when members on other nodes than the
     /// sender's must have the message before the sender's OK: those nodes answer <see cref="DeliveryConfirmed"/>, and
-    /// the sender's node waits for <see cref="SayConfirmed"/> instead of acknowledging on arrival.
+    /// the sender's node waits for <see cref="SayConfirmed"/> instead of acknowledging on arrival. <paramref name="Prior"/>:
+    /// the say was ordered before at this position of an earlier epoch (the room's previous actor crashed): a member that
+    /// rejoined from at or after it has it already and is not sent it again.
     /// </summary>
-    public sealed record Deliver(long Epoch, long Seq, ChatPayload Payload, SayTicket? Ticket = null, IActorRef? ConfirmTo = null)
-        : IChatMessage;
+    public sealed record Deliver(long Epoch, long Seq, ChatPayload Payload, SayTicket? Ticket = null, IActorRef? ConfirmTo = null,
+        Position? Prior = null) : IChatMessage;
 
     /// <summary>A node fan-out delivered (or had delivered) the ticketed say to its members; <paramref name="NodeFanout"/> names the node.</summary>
     public sealed record DeliveryConfirmed(string Room, SayTicket Ticket, IActorRef NodeFanout) : IChatMessage;
@@ -84,16 +89,25 @@ public static class RoomProtocol
     /// <summary>Every other node with members has the say: the sender's node writes the sender's OK.</summary>
     public sealed record SayConfirmed(string Room, SayTicket Ticket) : IChatMessage;
 
-    /// <summary><paramref name="Positions"/>: write this member's messages with offset and epoch (it opted in).</summary>
-    public sealed record MemberAdded(string Room, string ConnectionId, long JoinedAt, bool Positions = false) : IChatMessage;
+    /// <summary>
+    /// <paramref name="Positions"/>: write this member's messages with offset and epoch (it opted in).
+    /// <paramref name="SeenBefore"/>: the member rejoined from this position of an earlier epoch (it saw that epoch up to
+    /// there), so a say re-ordered with a <see cref="Deliver.Prior"/> at or before it is not written to it again.
+    /// </summary>
+    public sealed record MemberAdded(string Room, string ConnectionId, long JoinedAt, bool Positions = false, Position? SeenBefore = null)
+        : IChatMessage;
 
     // ---- positions and history (docs/history.md) ----
 
     /// <summary>A place in a room's message stream: the room's <paramref name="Epoch"/> and the offset of a message in it.</summary>
     public sealed record Position(long Epoch, long Offset);
 
-    /// <summary>One message of a room's history: its offset, the message, and when the room ordered it (ms since 1970).</summary>
-    public sealed record HistoryEntry(long Offset, ChatPayload Payload, long At);
+    /// <summary>
+    /// One message of a room's history: its offset, the message, and when the room ordered it (ms since 1970);
+    /// <paramref name="Ticket"/>: the say it came from, so the room's next actor answers a retry of it instead of ordering
+    /// it again (kept by the room and its store, not sent to clients or in replays).
+    /// </summary>
+    public sealed record HistoryEntry(long Offset, ChatPayload Payload, long At, SayTicket? Ticket = null);
 
     /// <summary>
     /// The messages a rejoining member missed, sent by the room to the member's node right after <see cref="MemberAdded"/>
@@ -116,8 +130,11 @@ public static class RoomProtocol
     /// A room's history, handed from its actor that stops for a graceful hand-over (node leave, rebalance) to the one
     /// that starts elsewhere (through the shard region, like any room command): the new actor continues the same epoch
     /// and offsets if it has not ordered a message of its own yet (then clients recover across the move).
+    /// <paramref name="Ordered"/>: the last say per sender the old actor ordered within the retry window (with tickets),
+    /// so a retry that reaches the new actor gets the same delivery instead of a second order.
     /// </summary>
-    public sealed record HistoryHandOver(string Room, long Epoch, long Seq, IReadOnlyList<HistoryEntry> Entries) : IChatMessage, IWithRoomName;
+    public sealed record HistoryHandOver(string Room, long Epoch, long Seq, IReadOnlyList<HistoryEntry> Entries,
+        IReadOnlyList<HistoryEntry>? Ordered = null) : IChatMessage, IWithRoomName;
 
     /// <summary>
     /// Read a room's history for one of its members: the last <paramref name="Limit"/> messages, or (with

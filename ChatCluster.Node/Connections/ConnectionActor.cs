@@ -519,7 +519,9 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
         }
         say.Attempts++;
         _local.Acks!.Resent(now);
-        _node.RoomRegion.Tell(say.Command);
+        // Where this node saw it ordered (if it did): the room's next actor then does not order it again in that epoch.
+        var prior = _local.Acks.OrderedAt(say.Command.Ticket!.Id);
+        _node.RoomRegion.Tell(prior is null ? say.Command : say.Command with { Prior = prior });
     }
 
     private void Fail(PendingVerb verb, string error)

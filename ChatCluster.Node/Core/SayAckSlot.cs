@@ -11,14 +11,28 @@ public sealed class SayAckSlot
     private long _sayId; // 0: nothing in flight
     private byte[]? _reply;
     private long _sentAt;
+    // The room's delivery of the say in flight, once this node saw its own copy (where it was ordered). The delivery
+    // itself is kept, not a copy of its position: no allocation on the say path.
+    private ChatCluster.Messages.RoomProtocol.Deliver? _delivered;
 
     /// <summary>The say <paramref name="sayId"/> is on its way; <paramref name="reply"/> is the client's OK.</summary>
     public void Arm(long sayId, byte[] reply, long nowMs)
     {
         _reply = reply;
+        _delivered = null;
         Volatile.Write(ref _sentAt, nowMs);
         Volatile.Write(ref _sayId, sayId); // last: a reader that sees the id sees the reply
     }
+
+    /// <summary>
+    /// This node delivered the say of <paramref name="delivered"/>'s ticket and its OK waits for the room's
+    /// confirmation: if that never comes (the room's node died), the retry tells the room's next actor where it was.
+    /// </summary>
+    public void Ordered(ChatCluster.Messages.RoomProtocol.Deliver delivered) => Volatile.Write(ref _delivered, delivered);
+
+    /// <summary>Where say <paramref name="sayId"/> was seen ordered on this node, or null.</summary>
+    public ChatCluster.Messages.RoomProtocol.Position? OrderedAt(long sayId) =>
+        Volatile.Read(ref _delivered) is { Ticket: { } t } d && t.Id == sayId ? new ChatCluster.Messages.RoomProtocol.Position(d.Epoch, d.Seq) : null;
 
     /// <summary>The say was sent again (a retry).</summary>
     public void Resent(long nowMs) => Volatile.Write(ref _sentAt, nowMs);

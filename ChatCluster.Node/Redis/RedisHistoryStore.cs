@@ -13,6 +13,8 @@ namespace ChatCluster.Node.Redis;
 ///   e     epoch             every entry carries its epoch: a new epoch whose DEL failed cannot be mistaken for the old one
 ///   f m s from, message (JSON text), sentAt of the ChatPayload
 ///   t     at                when the room ordered it (ms), for the history's age bound
+///   k i   ticket key, id    the say it came from (only for ticketed says): the room's next actor, resuming from the
+///                           stream after a crash, answers a retry of that say with this entry instead of ordering it again
 /// </code>
 /// Why a stream and not a list: XADD appends and trims (MAXLEN ~ size) in one command, where a list needs RPUSH and
 /// LTRIM; approximate trimming drops whole internal nodes (cheap) and keeps at least <c>size</c> entries; explicit ids
@@ -47,13 +49,19 @@ public sealed class RedisHistoryStore : IHistoryStore
         // the key outlives its last message by at least the ttl with one PEXPIRE per ttl instead of one per message.
         private long _expirySetAt = long.MinValue;
 
-        public void Append(long epoch, long offset, ChatPayload payload, long at)
+        public void Append(long epoch, long offset, ChatPayload payload, long at, RoomProtocol.SayTicket? ticket = null)
         {
             var db = redis.GetDatabase();
-            var fields = new NameValueEntry[]
-            {
-                new("e", epoch), new("f", payload.From), new("m", payload.MessageJson), new("s", payload.SentAt), new("t", at),
-            };
+            var fields = ticket is null
+                ? new NameValueEntry[]
+                {
+                    new("e", epoch), new("f", payload.From), new("m", payload.MessageJson), new("s", payload.SentAt), new("t", at),
+                }
+                : new NameValueEntry[]
+                {
+                    new("e", epoch), new("f", payload.From), new("m", payload.MessageJson), new("s", payload.SentAt), new("t", at),
+                    new("k", ticket.Key), new("i", ticket.Id),
+                };
             db.StreamAdd(key, fields, Id(offset), rule.Size, useApproximateMaxLength: true, CommandFlags.FireAndForget);
             if (_ttlMs > 0 && (_expirySetAt == long.MinValue || at - _expirySetAt >= _ttlMs))
             {
@@ -90,6 +98,8 @@ public sealed class RedisHistoryStore : IHistoryStore
             ? n : throw new FormatException($"history of {room}: entry {id} has no number `{name}`");
         string Text(string name) => entry[name] is { IsNull: false } v ? v.ToString()
             : throw new FormatException($"history of {room}: entry {id} has no `{name}`");
-        return new StoredHistoryEntry(Number("e"), offset, new ChatPayload(room, Text("f"), Text("m"), Number("s")), Number("t"));
+        // A ticket is optional (chat that came from no ticketed say, or an entry written before tickets were kept).
+        var ticket = entry["k"] is { IsNull: false } k ? new RoomProtocol.SayTicket(k.ToString(), Number("i")) : null;
+        return new StoredHistoryEntry(Number("e"), offset, new ChatPayload(room, Text("f"), Text("m"), Number("s")), Number("t"), ticket);
     }
 }

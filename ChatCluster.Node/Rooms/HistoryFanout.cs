@@ -14,8 +14,23 @@ public static class HistoryFanout
     public static void Deliver(LocalRoomMembers members, Deliver m)
     {
         var bytes = ChatPayloadEncoder.EncodePositioned(m.Payload, m.Seq, m.Epoch);
-        foreach (var connection in members.Positioned()) connection.Transport.Send(bytes);
+        if (m.Prior is null)
+        {
+            foreach (var connection in members.Positioned()) connection.Transport.Send(bytes);
+            return;
+        }
+        // A say ordered again after its room's actor crashed: not to a member that saw it in the earlier epoch.
+        foreach (var member in members.Values)
+            if (member.Positions && !SeenAlready(member.SeenBefore, m.Prior)) member.Connection.Transport.Send(bytes);
     }
+
+    /// <summary>
+    /// Whether a member that rejoined from <paramref name="seenBefore"/> (a position of an earlier epoch) has the say
+    /// that was ordered at <paramref name="prior"/> already: same epoch, at or before its position. Such a member sees
+    /// the say's new offset skipped (docs/history.md, "No duplicate after a crash").
+    /// </summary>
+    public static bool SeenAlready(Position? seenBefore, Position? prior) =>
+        seenBefore is not null && prior is not null && seenBefore.Epoch == prior.Epoch && seenBefore.Offset >= prior.Offset;
 
     /// <summary>
     /// What a rejoining member missed, in order, to that member only; then the join's answer goes on to the connection,

@@ -25,7 +25,7 @@ public static class HistoryResume
         for (var i = 0; i < entries.Length; i++)
         {
             var s = stored[first + i];
-            entries[i] = new HistoryEntry(s.Offset, s.Payload, s.At);
+            entries[i] = new HistoryEntry(s.Offset, s.Payload, s.At, s.Ticket);
         }
         return new Resumed(newest.Epoch, newest.Offset, entries);
     }

@@ -21,9 +21,10 @@ public interface IRoomHistoryLog
 {
     /// <summary>
     /// Keeps the message the room just ordered. Never waits (the say path): the write leaves in order behind the earlier
-    /// ones and a failure is only logged.
+    /// ones and a failure is only logged. <paramref name="ticket"/>: the say it came from, kept with it so the room's
+    /// next actor answers a retry of that say instead of ordering it again.
     /// </summary>
-    void Append(long epoch, long offset, ChatPayload payload, long at);
+    void Append(long epoch, long offset, ChatPayload payload, long at, RoomProtocol.SayTicket? ticket = null);
 
     /// <summary>The room starts a new epoch: what was stored for an older one is dropped (in order, before the next append).</summary>
     void Restart();
@@ -32,8 +33,11 @@ public interface IRoomHistoryLog
     Task<IReadOnlyList<StoredHistoryEntry>> LoadAsync(CancellationToken cancel);
 }
 
-/// <summary>One stored message: its epoch travels with it, so entries of two epochs are never taken for one run.</summary>
-public sealed record StoredHistoryEntry(long Epoch, long Offset, ChatPayload Payload, long At);
+/// <summary>
+/// One stored message: its epoch travels with it, so entries of two epochs are never taken for one run; its ticket (the
+/// say it came from, when there was one) too.
+/// </summary>
+public sealed record StoredHistoryEntry(long Epoch, long Offset, ChatPayload Payload, long At, RoomProtocol.SayTicket? Ticket = null);
 
 /// <summary>No store: a room's history lives only in its actor (a crash of its node starts a new epoch).</summary>
 public sealed class NoHistoryStore : IHistoryStore, IRoomHistoryLog
@@ -46,7 +50,7 @@ public sealed class NoHistoryStore : IHistoryStore, IRoomHistoryLog
 
     public IRoomHistoryLog Open(string room, HistoryRule rule) => this;
 
-    public void Append(long epoch, long offset, ChatPayload payload, long at) { }
+    public void Append(long epoch, long offset, ChatPayload payload, long at, RoomProtocol.SayTicket? ticket = null) { }
 
     public void Restart() { }
 

@@ -95,7 +95,8 @@ public sealed class NodeFanoutActor : ReceiveActor
         // Members on other nodes must have it first: the sender's node only delivers and waits for SayConfirmed; every
         // other node delivers (once) and confirms (every time: a copy means its confirmation may have been lost).
         if (first) Write(m);
-        if (!senderIsHere) m.ConfirmTo.Tell(new DeliveryConfirmed(m.Payload.Room, ticket, PublicRef));
+        if (senderIsHere) sender!.Acks?.Ordered(m); // where it was ordered, for its retry if the room dies first
+        else m.ConfirmTo.Tell(new DeliveryConfirmed(m.Payload.Room, ticket, PublicRef));
     }
 
     // Every node with members of the room has the say: the sender's OK (after its own copy, written on the Deliver).
@@ -172,7 +173,7 @@ public sealed class NodeFanoutActor : ReceiveActor
             members = new LocalRoomMembers();
             _rooms.Add(m.Room, members);
         }
-        members.Set(m.ConnectionId, new LocalMember(connection, m.JoinedAt, m.Positions));
+        members.Set(m.ConnectionId, new LocalMember(connection, m.JoinedAt, m.Positions, m.SeenBefore));
         _mirror.MemberJoined(m.Room, m.ConnectionId, m.JoinedAt);
     }
 

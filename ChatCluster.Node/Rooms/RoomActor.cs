@@ -50,6 +50,9 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     private readonly bool _storeDurable;
     // Whether this actor has ordered a message itself: from then on its epoch is out and no other history is adopted.
     private bool _orderedHere;
+    // Whether the previous actor's history came by hand-over: newer than the store's (its last writes may be in flight),
+    // so a load that completes afterwards does not replace it.
+    private bool _handedOver;
 
     private sealed record Listed(bool? Value) : INoSerializationVerificationNeeded;
 
@@ -67,10 +70,9 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         public static readonly ExpireConfirmations Instance = new();
     }
 
-    // Ordered says whose members on other nodes than the sender's have not confirmed them yet (the sender's OK waits).
-    private readonly SayConfirmations<IActorRef> _confirmations = new();
-    // The last say ordered per sender: a retry that finds its say here is not ordered a second time.
-    private OrderedSays? _ordered;
+    // The last say ordered per sender (a retry that finds its say here is not ordered a second time), and which nodes
+    // with members have not confirmed it yet (the sender's OK waits). Made on the first ticketed say.
+    private OrderedSays<IActorRef>? _ordered;
 
     public RoomActor(string room, RoomActorSettings settings, IChatMirror? mirror = null, IHistoryStore? store = null)
     {
@@ -112,8 +114,15 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     {
         if (message is RoomHandOff) // in every phase: the hand-over waits for this actor to stop
         {
-            RoomHandOff.SendHistory(Context, _state.Room, _incarnation, _state.Seq, _history, Now());
+            RoomHandOff.SendHistory(Context, _state.Room, _incarnation, _state.Seq, _history, _ordered, Now());
             Context.Stop(Self);
+            return;
+        }
+        if (message is HistoryHandOver handedOver)
+        {
+            // In every phase, never stashed: a retry of a say the previous actor ordered may be in the stash already,
+            // and must find that say's ticket when it is unstashed (else it would be ordered a second time).
+            AdoptHistory(handedOver);
             return;
         }
         if (_phase == RoomPhase.Resolving)
@@ -167,7 +176,6 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             case DestroyRoom: HandleDestroy(); break;
             case Terminated t: HandleTerminated(t.ActorRef); break;
             case RejoinMembers m: HandleRejoin(m); break;
-            case HistoryHandOver m: AdoptHistory(m); break;
             case ReadHistory m: Sender.Tell(RoomHistoryReads.Read(_state, _history, _incarnation, m, Now(), _settings.History.MaxChunkBytes)); break;
             case RejoinTimeout: break;
             case ReceiveTimeout: Context.Parent.Tell(new Passivate(PoisonPill.Instance)); break;
@@ -346,11 +354,18 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     // the store drops what an older epoch left (so it is never continued after this one).
     private void ResumeHistory(HistoryLoaded loaded)
     {
+        if (_handedOver)
+        {
+            FinishResolving();
+            return;
+        }
         if (loaded.Entries is not null && HistoryResume.From(loaded.Entries, _history!.Size) is { } resumed)
         {
             _incarnation = resumed.Epoch;
             _state.ContinueFrom(resumed.Seq);
-            foreach (var e in resumed.Entries) _history.Append(e.Offset, e.Payload, e.At);
+            foreach (var e in resumed.Entries) _history.Append(e.Offset, e.Payload, e.At, e.Ticket);
+            // The says the crashed actor ordered keep their tickets: a sender's retry is answered with its entry.
+            Ordered.Restore(resumed.Epoch, resumed.Entries, Now());
             _log.Info("room {0}: stored history resumed ({1} messages, offset {2})", _state.Room, resumed.Entries.Count, resumed.Seq);
         }
         else
@@ -509,7 +524,10 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         _state.Add(new RoomState.Member(m.ConnectionId, m.JoinedAt, m.Connection, m.NodeFanout));
         Context.Watch(m.Connection);
         // Before the reply: every message ordered after this join reaches the new member's node already knowing it.
-        m.NodeFanout.Tell(new MemberAdded(_state.Room, m.ConnectionId, m.JoinedAt, m.Positions || m.Since is not null));
+        // A position in an earlier epoch tells what the member saw there: a say the previous actor ordered and this one
+        // orders again (its sender's retry) is not written to it twice (Deliver.Prior).
+        var seenBefore = m.Since is { } seen && seen.Epoch != _incarnation ? seen : null;
+        m.NodeFanout.Tell(new MemberAdded(_state.Room, m.ConnectionId, m.JoinedAt, m.Positions || m.Since is not null, seenBefore));
         UpdateIdleTimeout();
         // With positions: what the member missed goes to its node now, so it is written before any later message.
         if (m.Positions || m.Since is not null) RoomHistoryReads.Join(_state, _history, _incarnation, m, Now(), _settings.History.MaxChunkBytes, Sender);
@@ -560,40 +578,49 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         }
         if (m.Ticket is { } ticket && m.AckTo is { } senderNode)
         {
-            if (_confirmations.Count > 0 && _confirmations.Find(ticket) is { } pending)
+            if (Ordered.Find(ticket) is { } done)
             {
-                // A retry of a say ordered here and not yet confirmed: the same delivery again (no new order), to the
-                // nodes that have not confirmed it and to the sender's (which drops it if it has it).
-                foreach (var node in pending.Remaining) node.Tell(pending.Deliver);
-                senderNode.Tell(pending.Deliver);
+                if (done.Remaining is { } remaining)
+                {
+                    // A retry of a say ordered here and not yet confirmed: the same delivery again (no new order), to the
+                    // nodes that have not confirmed it and to the sender's (which drops it if it has it).
+                    foreach (var node in remaining) node.Tell(done.Deliver);
+                    senderNode.Tell(done.Deliver);
+                }
+                // A retry of a say ordered here (or by the previous actor, whose tickets came with its history) and
+                // already confirmed (its OK was slow): not ordered again (one offset, one history entry); the sender's
+                // node gets the delivery again, drops it as a copy and answers.
+                else senderNode.Tell(done.Deliver with { ConfirmTo = null });
                 if (m.WantAck) Sender.Tell(new RoomReply(_state.Room, null));
                 return;
             }
-            _ordered ??= new OrderedSays(_settings.ConfirmationTimeout);
-            if (_ordered.Find(ticket) is { } done)
+            if (m.Prior is { } prior && prior.Epoch == _incarnation && prior.Offset <= _state.Seq)
             {
-                // A retry of a say ordered here and already confirmed (its OK was slow): not ordered again (one offset,
-                // one history entry); the sender's node gets the delivery again, drops it as a copy and answers.
-                senderNode.Tell(done with { ConfirmTo = null });
+                // The sender's node saw it ordered in this epoch (its ticket was lost with a trimmed or unwritten store
+                // entry): it has its offset already, so it is answered, never ordered again.
+                _log.Info("room {0}: a retry of say {1}/{2} was ordered at offset {3} of this epoch already (its node saw it); answered, not ordered again",
+                    _state.Room, ticket.Key, ticket.Id, prior.Offset);
+                var again = new Deliver(prior.Epoch, prior.Offset, m.Payload, ticket);
+                Ordered.Ordered(again, Now());
+                senderNode.Tell(again);
                 if (m.WantAck) Sender.Tell(new RoomReply(_state.Room, null));
                 return;
             }
             // Members on other nodes than the sender's must have it before the sender's OK (a partition beginning now
             // would otherwise leave them without it); with none, the sender's node acknowledges on arrival as before.
-            if (SayConfirmations<IActorRef>.NodesToWaitFor(_state.Nodes, senderNode) is { } waitFor)
+            if (OrderedSays<IActorRef>.NodesToWaitFor(_state.Nodes, senderNode) is { } waitFor)
             {
-                var confirmed = Fanout(m.Payload, ticket, Self);
-                _ordered.Ordered(confirmed, Environment.TickCount64);
+                var confirmed = Fanout(m.Payload, ticket, Self, EarlierEpoch(m.Prior));
                 if (!_state.HasNode(senderNode)) senderNode.Tell(confirmed);
-                if (_confirmations.Count == 0)
+                if (Ordered.PendingCount == 0)
                     Timers.StartPeriodicTimer(nameof(ExpireConfirmations), ExpireConfirmations.Instance, _settings.ConfirmationSweepInterval);
-                _confirmations.Add(confirmed, waitFor, senderNode, Environment.TickCount64);
+                Ordered.Ordered(confirmed, Now(), waitFor, senderNode);
                 if (m.WantAck) Sender.Tell(new RoomReply(_state.Room, null));
                 return;
             }
         }
-        var deliver = Fanout(m.Payload, m.Ticket);
-        if (m.Ticket is not null && m.AckTo is not null) _ordered!.Ordered(deliver, Environment.TickCount64);
+        var deliver = Fanout(m.Payload, m.Ticket, prior: EarlierEpoch(m.Prior));
+        if (m.Ticket is not null && m.AckTo is not null) Ordered.Ordered(deliver, Now());
         // The sender is answered by its node when the delivery arrives there; a sender this room does not count as a
         // member (its rejoin is late) must be answered all the same.
         if (m.Ticket is not null && m.AckTo is not null && !_state.HasNode(m.AckTo)) m.AckTo.Tell(deliver);
@@ -602,39 +629,50 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
 
     private void HandleConfirmed(DeliveryConfirmed c)
     {
-        if (_confirmations.Confirm(c.Ticket, c.NodeFanout) is { } done) Acknowledge(done);
+        if (_ordered?.Confirm(c.Ticket, c.NodeFanout) is { } done) Acknowledge(done);
     }
 
     // Nodes without members have nothing left to confirm (members left, their connections or node went away).
     private void ConfirmDeparted()
     {
-        if (_confirmations.Count == 0) return;
-        foreach (var done in _confirmations.Retain(_state.HasNode)) Acknowledge(done);
+        if (_ordered is not { PendingCount: > 0 } ordered) return;
+        foreach (var done in ordered.Retain(_state.HasNode)) Acknowledge(done);
     }
 
-    private void Acknowledge(SayConfirmations<IActorRef>.Pending done)
+    private void Acknowledge(OrderedSays<IActorRef>.Entry done)
     {
-        done.SenderNode.Tell(new SayConfirmed(_state.Room, done.Ticket));
-        if (_confirmations.Count == 0) Timers.Cancel(nameof(ExpireConfirmations));
+        done.SenderNode?.Tell(new SayConfirmed(_state.Room, done.Ticket));
+        if (Ordered.PendingCount == 0) Timers.Cancel(nameof(ExpireConfirmations));
     }
 
     private void HandleExpireConfirmations()
     {
-        var expired = _confirmations.Expire(Environment.TickCount64, (long)_settings.ConfirmationTimeout.TotalMilliseconds);
+        var expired = Ordered.Expire(Now(), (long)_settings.ConfirmationTimeout.TotalMilliseconds);
         if (expired > 0)
             _log.Warning("room {0}: {1} say(s) not confirmed by every node with members within {2}; forgotten (their senders were refused)",
                 _state.Room, expired, _settings.ConfirmationTimeout);
-        if (_confirmations.Count == 0) Timers.Cancel(nameof(ExpireConfirmations));
+        if (Ordered.PendingCount == 0) Timers.Cancel(nameof(ExpireConfirmations));
     }
 
-    private Deliver Fanout(ChatPayload payload, SayTicket? ticket = null, IActorRef? confirmTo = null)
+    private OrderedSays<IActorRef> Ordered => _ordered ??= new OrderedSays<IActorRef>(_settings.ConfirmationTimeout);
+
+    // Where the say was ordered before, when that was in another epoch (a crashed actor's): it goes on the delivery.
+    private Position? EarlierEpoch(Position? prior)
     {
-        var deliver = new Deliver(_incarnation, _state.NextSeq(), payload, ticket, confirmTo);
+        if (prior is null || prior.Epoch == _incarnation) return null;
+        _log.Info("room {0}: a retried say ordered at offset {1} of epoch {2} (lost with its actor) is ordered again in epoch {3}; members that rejoined from at or after it are spared it",
+            _state.Room, prior.Offset, prior.Epoch, _incarnation);
+        return prior;
+    }
+
+    private Deliver Fanout(ChatPayload payload, SayTicket? ticket = null, IActorRef? confirmTo = null, Position? prior = null)
+    {
+        var deliver = new Deliver(_incarnation, _state.NextSeq(), payload, ticket, confirmTo, prior);
         if (_history is not null)
         {
             var at = Now();
-            _history.Append(deliver.Seq, payload, at);
-            _stored.Append(_incarnation, deliver.Seq, payload, at);
+            _history.Append(deliver.Seq, payload, at, ticket);
+            _stored.Append(_incarnation, deliver.Seq, payload, at, ticket);
             _orderedHere = true;
         }
         foreach (var node in _state.Nodes) node.Tell(deliver);
@@ -660,6 +698,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     private void AdoptHistory(HistoryHandOver m)
     {
         if (_history is null || _orderedHere || _state.Seq > m.Seq && _incarnation == m.Epoch) return;
+        _handedOver = true;
         var storeHasIt = _incarnation == m.Epoch; // the previous actor wrote this epoch to the store itself
         _incarnation = m.Epoch;
         _state.ContinueFrom(m.Seq);
@@ -667,9 +706,15 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         if (!storeHasIt) _stored.Restart();
         foreach (var e in m.Entries)
         {
-            _history.Append(e.Offset, e.Payload, e.At);
-            if (!storeHasIt) _stored.Append(m.Epoch, e.Offset, e.Payload, e.At);
+            _history.Append(e.Offset, e.Payload, e.At, e.Ticket);
+            if (!storeHasIt) _stored.Append(m.Epoch, e.Offset, e.Payload, e.At, e.Ticket);
         }
+        // The previous actor's last say per sender (older ones than the history holds too): a retry gets its delivery.
+        // A new table (this actor ordered nothing yet, so nothing of its own waits for confirmations): entries resumed
+        // from the store may be of another epoch than the hand-over's.
+        _ordered = new OrderedSays<IActorRef>(_settings.ConfirmationTimeout);
+        _ordered.Restore(m.Epoch, m.Entries, Now());
+        if (m.Ordered is not null) _ordered.Restore(m.Epoch, m.Ordered, Now());
         _log.Info("room {0}: history handed over ({1} messages, offset {2})", _state.Room, m.Entries.Count, m.Seq);
     }
 

@@ -16,8 +16,11 @@ public sealed class RoomHandOff : INoSerializationVerificationNeeded
     /// <summary>
     /// Sends the history to the room's shard region on another Up node, which delivers it to the room once the shard
     /// has its new home (this node's own region may be stopping with it). No other node or no history: nothing to send.
+    /// The last say per sender within the retry window goes with it (<see cref="OrderedSays{TNode}.Recent"/>), so a sender's
+    /// retry that reaches the next actor is answered with its delivery, not ordered a second time.
     /// </summary>
-    public static void SendHistory(IUntypedActorContext context, string room, long epoch, long seq, RoomHistory? history, long now)
+    public static void SendHistory(IUntypedActorContext context, string room, long epoch, long seq, RoomHistory? history, OrderedSays<IActorRef>? ordered,
+        long now)
     {
         if (history is null || seq == 0) return;
         var cluster = Akka.Cluster.Cluster.Get(context.System);
@@ -25,7 +28,7 @@ public sealed class RoomHandOff : INoSerializationVerificationNeeded
         if (other is null) return;
         var entries = history.Last(history.Size, now);
         context.ActorSelection(new RootActorPath(other.Address) / "system" / "sharding" / RegionName)
-            .Tell(new HistoryHandOver(room, epoch, seq, entries), ActorRefs.NoSender);
+            .Tell(new HistoryHandOver(room, epoch, seq, entries, ordered?.Recent(now)), ActorRefs.NoSender);
     }
 
     /// <summary>The shard region's type name (ChatNode starts it).</summary>

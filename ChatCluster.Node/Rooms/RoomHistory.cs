@@ -35,9 +35,10 @@ public sealed class RoomHistory
 
     /// <summary>
     /// Keep the message at <paramref name="offset"/>, said at <paramref name="at"/> (ms since the epoch). Offsets must
-    /// follow each other by one: a gap would make "recovered" a lie, so it throws instead.
+    /// follow each other by one: a gap would make "recovered" a lie, so it throws instead. <paramref name="ticket"/>: the
+    /// say it came from (handed over with the history, so the room's next actor knows it).
     /// </summary>
-    public void Append(long offset, ChatPayload payload, long at)
+    public void Append(long offset, ChatPayload payload, long at, RoomProtocol.SayTicket? ticket = null)
     {
         if (_count > 0 && offset != Newest + 1)
             throw new ArgumentException($"offset {offset} does not follow {Newest}: history offsets are gap-free", nameof(offset));
@@ -46,7 +47,7 @@ public sealed class RoomHistory
             _head = (_head + 1) % _ring.Length;
             _count--;
         }
-        _ring[(_head + _count) % _ring.Length] = new RoomProtocol.HistoryEntry(offset, payload, at);
+        _ring[(_head + _count) % _ring.Length] = new RoomProtocol.HistoryEntry(offset, payload, at, ticket);
         _count++;
         Newest = offset;
     }

@@ -22,4 +22,20 @@ public static class HistoryClients
         var offset = (long)(await reader.ReadUntilAsync(m => (string?)m["message"] == message))["offset"]!;
         return (epoch, offset);
     }
+
+    /// <summary>
+    /// A ticketed say as a connection's node sends it (and sends it again, unchanged, when its OK is late), from a sender
+    /// key no connection has (so no OK is written anywhere): the tests tell it twice to stand for a retry.
+    /// </summary>
+    public static ChatCluster.Messages.RoomProtocol.Say TicketedSay(string room, string text, Akka.Actor.IActorRef senderNode) =>
+        new(new ChatCluster.Messages.ChatPayload(room, "retrying-sender", ChatCluster.Transports.JsonText.Quote(text), 1), WantAck: false,
+            new ChatCluster.Messages.RoomProtocol.SayTicket("retrying-sender-" + Guid.NewGuid().ToString("N"), 1), senderNode);
+
+    /// <summary>The chat messages a rejoin replays and its answer, read until the answer.</summary>
+    public static async Task<(List<JsonObject> Chat, JsonObject Reply)> RejoinAsync(TcpTestClient client, string room, long offset, string epoch)
+    {
+        var chat = new List<JsonObject>();
+        var reply = await client.ReadUntilAsync(IsResponse, chat, sendFirst: $"roomAdd {room} since {offset} {epoch}");
+        return (chat, reply);
+    }
 }

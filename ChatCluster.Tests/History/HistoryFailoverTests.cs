@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using Akka.Actor;
 using ChatCluster.Tests.Support;
+using static ChatCluster.Messages.RoomProtocol;
 
 namespace ChatCluster.Tests.History;
 
@@ -76,5 +78,80 @@ public sealed class HistoryFailoverTests : IAsyncLifetime
         Assert.NotEqual(epoch, (string?)rejoined["data"]!["epoch"]);
         Assert.Equal(0, (int)rejoined["data"]!["replayed"]!);
         Assert.True(await after.IsSilentAsync()); // nothing from the old epoch is replayed as if it were continuous
+    }
+
+    [Fact]
+    public async Task A_retry_reaching_the_rooms_next_actor_after_a_graceful_hand_over_should_not_be_ordered_twice()
+    {
+        var leaving = _cluster[2];
+        var room = await _cluster.RoomHostedOnAsync(leaving, "retried");
+        await using var sender = await Tcp(0);
+        Assert.Equal("OK", (string?)(await sender.ReadUntilAsync(IsResponse, sendFirst: $"roomAdd {room}"))["status"]);
+        var (epoch, offset) = await HistoryClients.PositionAfterAsync(() => Tcp(1), sender, room, "before the move");
+
+        var say = HistoryClients.TicketedSay(room, "said once", _cluster[0].Services.Fanout);
+        _cluster[0].Services.RoomRegion.Tell(say, ActorRefs.NoSender);
+        await sender.ReadUntilAsync(m => (string?)m["message"] == "said once");
+
+        await leaving.StopAsync(); // graceful: the room's history and its ordered says move to its next actor
+        _cluster[0].Services.RoomRegion.Tell(say, ActorRefs.NoSender); // may reach the next actor before or with its hand-over
+        await Eventually.TrueAsync(async () => (await _cluster[0].Api.StatusAsync(room)).MembersCount == 1, "the room is back, with its member");
+        _cluster[0].Services.RoomRegion.Tell(say, ActorRefs.NoSender); // the sender's retry (its OK was late) reaches the next actor
+        Assert.Equal("OK", (string?)(await sender.ReadUntilAsync(IsResponse, sendFirst: $"say {room} after the move"))["status"]);
+
+        await using var reader = await Tcp(1);
+        var (chat, reply) = await HistoryClients.RejoinAsync(reader, room, offset, epoch);
+        Assert.True((bool)reply["data"]!["recovered"]!, reply.ToJsonString());
+        Assert.Equal(new[] { "said once", "after the move" }, chat.Select(m => (string)m["message"]!));
+        Assert.Equal(new[] { offset + 1, offset + 2 }, chat.Select(m => (long)m["offset"]!));
+    }
+
+    [Fact]
+    public async Task A_say_ordered_again_after_a_crash_should_not_reach_a_member_that_rejoined_after_seeing_it()
+    {
+        var crashing = _cluster[2];
+        var room = await _cluster.RoomHostedOnAsync(crashing, "reordered");
+        await using var stays = await Tcp(1); // stays on its node through the crash (keeps the room, with a member)
+        var joined = await stays.ReadUntilAsync(IsResponse, sendFirst: $"roomAdd {room} positions");
+        var epoch = (string)joined["data"]!["epoch"]!;
+        var say = HistoryClients.TicketedSay(room, "seen before the crash", _cluster[1].Services.Fanout);
+        _cluster[1].Services.RoomRegion.Tell(say, ActorRefs.NoSender);
+        var seen = (long)(await stays.ReadUntilAsync(m => (string?)m["message"] == "seen before the crash"))["offset"]!;
+
+        await crashing.CrashAsync();
+        await Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                return (await _cluster[0].Api.StatusAsync(room)).MembersCount == 1;
+            }
+            catch (Exception e) when (e is TimeoutException or AskTimeoutException or ChatCluster.Messages.ChatException)
+            {
+                return false;
+            }
+        }, "the room is back on a survivor, with its member", Timeouts.Expect * 6);
+
+        // Node 0 held no member of the room: nothing there dropped the say as a copy. One member moved there from the
+        // position where it saw the say, one joined there fresh.
+        await using var moved = await Tcp(0);
+        var (replayed, rejoined) = await HistoryClients.RejoinAsync(moved, room, seen, epoch);
+        Assert.False((bool)rejoined["data"]!["recovered"]!, rejoined.ToJsonString());
+        Assert.Empty(replayed);
+        await using var fresh = await Tcp(0);
+        Assert.Equal("OK", (string?)(await fresh.ReadUntilAsync(IsResponse, sendFirst: $"roomAdd {room} positions"))["status"]);
+
+        // The sender's node saw its copy at (epoch, seen) but not the OK: its retry says so; the new epoch orders it again.
+        _cluster[1].Services.RoomRegion.Tell(say with { Prior = new Position(long.Parse(epoch), seen) }, ActorRefs.NoSender);
+        _cluster[1].Services.RoomRegion.Tell(HistoryClients.TicketedSay(room, "after the crash", _cluster[1].Services.Fanout), ActorRefs.NoSender);
+
+        var freshGot = new List<JsonObject>();
+        await fresh.ReadUntilAsync(m => (string?)m["message"] == "after the crash", freshGot);
+        Assert.Single(freshGot, m => (string?)m["message"] == "seen before the crash"); // the new epoch ordered it again
+        var movedGot = new List<JsonObject>();
+        await moved.ReadUntilAsync(m => (string?)m["message"] == "after the crash", movedGot);
+        Assert.DoesNotContain(movedGot, m => (string?)m["message"] == "seen before the crash"); // no duplicate: it saw the say in the old epoch
+        var stayedGot = new List<JsonObject>();
+        await stays.ReadUntilAsync(m => (string?)m["message"] == "after the crash", stayedGot);
+        Assert.DoesNotContain(stayedGot, m => (string?)m["message"] == "seen before the crash"); // its node had delivered it
     }
 }

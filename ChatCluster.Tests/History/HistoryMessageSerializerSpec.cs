@@ -23,6 +23,9 @@ public sealed class HistoryMessageSerializerSpec : Akka.TestKit.Xunit2.TestKit
     {
         { "MA", new MemberAdded("r", "c1", 5, Positions: true) },
         { "MA", new MemberAdded("r", "c1", 5) },
+        { "MA", new MemberAdded("r", "c1", 5, Positions: true, SeenBefore: new Position(41, 9)) },
+        { "S", new Say(Payload, false, new SayTicket("c1", 3), null, new Position(41, 9)) },
+        { "D", new Deliver(42, 1, Payload, new SayTicket("c1", 3), null, new Position(41, 9)) },
         { "PRP", new PositionReply("r", 42, 7, null, 0) },
         { "PRP", new PositionReply("r", 42, 7, true, 3) },
         { "PRP", new PositionReply("r", 42, 7, false, 0) },
@@ -64,5 +67,21 @@ public sealed class HistoryMessageSerializerSpec : Akka.TestKit.Xunit2.TestKit
         var refused = RoundTrip(new HistoryReply("r", 42, 5, Array.Empty<HistoryEntry>(), null, ChatErrors.NotInRoom("r")), "HR");
         Assert.Equal(ChatErrors.NotInRoom("r"), refused.Error);
         Assert.Empty(refused.Entries);
+    }
+
+    [Fact]
+    public void Hand_overs_should_carry_the_ordered_says_with_their_tickets_and_keep_the_old_bytes_without_them()
+    {
+        var entries = new[] { new HistoryEntry(4, Payload, 100), new HistoryEntry(5, Payload, 101) };
+        var ordered = new[] { new HistoryEntry(5, Payload, 101, new SayTicket("c1", 8)), new HistoryEntry(2, Payload, 90, new SayTicket("c2", 1)) };
+        var handOver = RoundTrip(new HistoryHandOver("r", 42, 5, entries, ordered), "HHO");
+        Assert.Equal(("r", 42L, 5L), (handOver.Room, handOver.Epoch, handOver.Seq));
+        Assert.Equal(entries, handOver.Entries);
+        Assert.Equal(ordered, handOver.Ordered);
+
+        var serializer = Sys.Serialization.FindSerializerFor(handOver);
+        var plain = new HistoryHandOver("r", 42, 5, entries);
+        Assert.Null(RoundTrip(plain, "HHO").Ordered);
+        Assert.Equal(serializer.ToBinary(plain).Length, serializer.ToBinary(plain with { Ordered = Array.Empty<HistoryEntry>() }).Length);
     }
 }

@@ -35,6 +35,15 @@ public sealed class HistoryResumeSpec
         Assert.Equal(kept, resumed.Entries.Select(e => e.Offset));
     }
 
+    [Fact]
+    public void Resumed_entries_should_keep_the_tickets_of_the_says_they_came_from()
+    {
+        var payload = new ChatPayload("r", "c", "\"x\"", 0);
+        var ticket = new RoomProtocol.SayTicket("c", 4);
+        var resumed = HistoryResume.From(new[] { new StoredHistoryEntry(7, 1, payload, 5, ticket), new StoredHistoryEntry(7, 2, payload, 6) }, 10)!;
+        Assert.Equal(new RoomProtocol.HistoryEntry[] { new(1, payload, 5, ticket), new(2, payload, 6) }, resumed.Entries);
+    }
+
     [Theory]
     [InlineData("auto, no redis", "auto", "", false)]
     [InlineData("auto, redis", "auto", "127.0.0.1:1", true)]

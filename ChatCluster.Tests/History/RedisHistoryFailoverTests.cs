@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Akka.Actor;
 using ChatCluster.Tests.Redis;
 using ChatCluster.Tests.Support;
 
@@ -79,5 +80,44 @@ public sealed class RedisHistoryFailoverTests : IAsyncLifetime
         Assert.Equal(offset + 4, (long)live["offset"]!);
         Assert.Equal(epoch, (string?)live["epoch"]);
         Assert.True(await after.IsSilentAsync()); // no duplicate of a replayed or live message
+    }
+
+    [Fact]
+    public async Task A_retry_reaching_the_rooms_next_actor_after_a_crash_should_find_its_say_in_the_stream()
+    {
+        var crashing = _cluster[2];
+        var room = await _cluster.RoomHostedOnAsync(crashing, "retried");
+        await using var sender = await Tcp(0);
+        Assert.Equal("OK", (string?)(await sender.ReadUntilAsync(IsResponse, sendFirst: $"roomAdd {room}"))["status"]);
+        var (epoch, offset) = await HistoryClients.PositionAfterAsync(() => Tcp(1), sender, room, "before the crash");
+
+        var say = HistoryClients.TicketedSay(room, "said once", _cluster[0].Services.Fanout);
+        _cluster[0].Services.RoomRegion.Tell(say, ActorRefs.NoSender);
+        await sender.ReadUntilAsync(m => (string?)m["message"] == "said once");
+
+        await crashing.CrashAsync();
+        // A retry sent at once waits in the region until the room starts again, then in the new actor's stash while it
+        // reads the stream (it must not be ordered before the stream's tickets are known); one more once it is back.
+        _cluster[0].Services.RoomRegion.Tell(say, ActorRefs.NoSender);
+        await Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                return (await _cluster[0].Api.StatusAsync(room)).MembersCount == 1;
+            }
+            catch (Exception e) when (e is TimeoutException or AskTimeoutException or ChatCluster.Messages.ChatException)
+            {
+                return false;
+            }
+        }, "the room is back on a survivor, with its member", Timeouts.Expect * 6);
+        // The retry carries no earlier position (as when the sender's node never saw its copy): the ticket in the stream decides.
+        _cluster[0].Services.RoomRegion.Tell(say, ActorRefs.NoSender);
+        Assert.Equal("OK", (string?)(await sender.ReadUntilAsync(IsResponse, sendFirst: $"say {room} after the crash", timeout: Timeouts.Expect * 3))["status"]);
+
+        await using var reader = await Tcp(1);
+        var (chat, reply) = await HistoryClients.RejoinAsync(reader, room, offset, epoch);
+        Assert.True((bool)reply["data"]!["recovered"]!, reply.ToJsonString());
+        Assert.Equal(new[] { "said once", "after the crash" }, chat.Select(m => (string)m["message"]!));
+        Assert.Equal(new[] { offset + 1, offset + 2 }, chat.Select(m => (long)m["offset"]!));
     }
 }

@@ -48,6 +48,18 @@ public sealed class RedisHistoryStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_ticket_should_be_stored_with_its_entry_and_resumed_with_it()
+    {
+        var rule = new HistoryRule("*", 10, TimeSpan.Zero);
+        _store.Open("t", rule).Append(3, 1, Said("t", 1), 1, new RoomProtocol.SayTicket("c1", 41));
+        _store.Open("t", rule).Append(3, 2, Said("t", 2), 2); // chat of no ticketed say (a server broadcast)
+        var stored = await Load("t");
+        Assert.Equal(new StoredHistoryEntry(3, 1, Said("t", 1), 1, new RoomProtocol.SayTicket("c1", 41)), stored[0]);
+        Assert.Null(stored[1].Ticket);
+        Assert.Equal(new RoomProtocol.SayTicket("c1", 41), HistoryResume.From(stored, 10)!.Entries[0].Ticket);
+    }
+
+    [Fact]
     public async Task An_offset_stored_already_should_be_refused_by_redis()
     {
         var rule = new HistoryRule("*", 10, TimeSpan.Zero);
