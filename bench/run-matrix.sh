@@ -9,7 +9,8 @@
 #   SCENARIOS="connect-19000-mem" bench/run-matrix.sh      # memory per idle connection at 19,000
 #
 # Servers (labels are <server>-<scenario>): cc = one ChatCluster node (Release build, rooms defaultRoom +
-# room0..room99); cc3 = three ChatCluster nodes in one cluster, clients spread over them (multi-node row);
+# room0..room99); cc3 = three ChatCluster nodes in one cluster, clients spread over them (multi-node row; the
+# websocket chat scenarios only, not connect or tcp);
 # ah = ../shared/peers/actionhero (beside the repo) (EXTRA_ROOMS=100, its own redis); sr = ../shared/peers/signalr.
 # Scenarios: fanout-100-max fanout-1000-max fanout-1000-30 rooms-1000-100 connect-5000 (default), plus
 # connect-19000-mem and the TCP line protocol (cc and ah; ah's socket server is the official plugin, the SignalR
@@ -104,7 +105,9 @@ scenario_args() {
 }
 applies() { # server scenario -> true when the pair makes sense
   case "$1:$2" in
-    cc3:fanout-1000-max) true ;;          # the multi-node row: one busy room, clients spread over 3 nodes
+    # The multi-node row: the websocket chat scenarios with the clients spread over 3 nodes. (It used to apply to
+    # fanout-1000-max only, so SCENARIOS="rooms-1000-100 fanout-100-max" printed no cc3 line at all.)
+    cc3:fanout-100-max|cc3:fanout-1000-max|cc3:fanout-1000-30|cc3:rooms-1000-100) true ;;
     cc3:*) false ;;
     *:tcp-*) [ "$1" = cc ] || [ "$1" = ah ] ;; # TCP line protocol: the SignalR peer has none
     *) true ;;
