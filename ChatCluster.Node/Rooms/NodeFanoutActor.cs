@@ -34,6 +34,11 @@ public sealed class NodeFanoutActor : ReceiveActor
     private readonly Dictionary<string, IActorRef> _roomActors = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, string> _watchedRooms = new();
 
+    // Sockets written by the inline path since the last FlushWrites (one entry per write; bounded by what one round of
+    // this mailbox delivers), and whether a FlushWrites is on its way.
+    private readonly List<IClientTransport> _unflushed = new();
+    private bool _flushQueued;
+
     public NodeFanoutActor(LocalConnections connections, MiddlewarePipeline middleware, FanoutLanes lanes, TimeSpan dedupeWindow,
         IChatMirror? mirror = null, RoomRefs? roomRefs = null)
     {
@@ -52,6 +57,7 @@ public sealed class NodeFanoutActor : ReceiveActor
         Receive<Replay>(m => HistoryFanout.Replay(_rooms.GetValueOrDefault(m.Room), m));
         Receive<MirrorResync>(_ => HandleResync());
         Receive<Terminated>(HandleRoomActorStopped);
+        Receive<FlushWrites>(_ => HandleFlushWrites());
     }
 
     /// <summary>
@@ -160,7 +166,36 @@ public sealed class NodeFanoutActor : ReceiveActor
             _lanes.Post(members.Lanes(_lanes), bytes);
             return;
         }
-        foreach (var connection in members.Connections()) connection.Transport.Send(bytes);
+        // Written now, flushed once per socket after the deliveries queued behind this one (FlushWrites): a member of
+        // several busy rooms, or of one room with many senders, gets all of them in one socket write instead of one each.
+        foreach (var connection in members.Connections())
+            if (connection.Transport.Write(bytes)) _unflushed.Add(connection.Transport);
+        if (!_flushQueued)
+        {
+            _flushQueued = true;
+            Self.Tell(FlushWrites.Instance);
+        }
+    }
+
+    // A partition that restarts or stops leaves nothing unflushed behind.
+    protected override void PostStop()
+    {
+        HandleFlushWrites();
+        base.PostStop();
+    }
+
+    // Behind every delivery that was queued when the first unflushed write of this round happened: hand them to the sockets.
+    private void HandleFlushWrites()
+    {
+        _flushQueued = false;
+        foreach (var transport in _unflushed) transport.Flush(); // a no-op for one flushed already
+        _unflushed.Clear();
+    }
+
+    /// <summary>The partition's own notice to flush what its inline writes left unflushed.</summary>
+    private sealed class FlushWrites : INoSerializationVerificationNeeded
+    {
+        public static readonly FlushWrites Instance = new();
     }
 
     // The room's actor restarted somewhere without members: tell it who is here.
