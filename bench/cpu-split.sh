@@ -13,7 +13,7 @@ WEB=8380 TCP=5300
 (exec 3<>"/dev/tcp/127.0.0.1/$WEB") 2>/dev/null && { echo "port $WEB is busy" >&2; exit 1; }
 for p in ChatCluster.Host ChatCluster.Bench; do dotnet build -c Release -nologo -v q $p >/dev/null; done
 ROOMS="defaultRoom,$(seq -s, -f 'room%g' 0 99)"
-dotnet ChatCluster.Host/bin/Release/net10.0/ChatCluster.Host.dll --config bench.conf --tcp-port $TCP --web-port $WEB --rooms "$ROOMS" \
+dotnet ChatCluster.Host/bin/Release/net10.0/ChatCluster.Host.dll --config bench.conf --management-port 0 --cmd-port 0 --tcp-port $TCP --web-port $WEB --rooms "$ROOMS" \
   --log-level warning >/dev/null 2>&1 </dev/null &
 NODE=$!
 trap 'kill $NODE 2>/dev/null || true' EXIT

@@ -9,7 +9,8 @@
 #   SCENARIOS="connect-19000-mem" bench/run-matrix.sh      # memory per idle connection at 19,000
 #
 # Servers (labels are <server>-<scenario>): cc = one ChatCluster node (Release build, rooms defaultRoom +
-# room0..room99); cc3 = three ChatCluster nodes in one cluster, clients spread over them (multi-node row);
+# room0..room99); cc3 = three ChatCluster nodes in one cluster, clients spread over them (multi-node row; the
+# websocket chat scenarios only, not connect or tcp);
 # ah = ../shared/peers/actionhero (beside the repo) (EXTRA_ROOMS=100, its own redis); sr = ../shared/peers/signalr.
 # Scenarios: fanout-100-max fanout-1000-max fanout-1000-30 rooms-1000-100 connect-5000 (default), plus
 # connect-19000-mem and the TCP line protocol (cc and ah; ah's socket server is the official plugin, the SignalR
@@ -39,6 +40,10 @@ RUN="$ROOT/bench/run"
 mkdir -p "$RUN" "$(dirname "$OUT")"
 rm -f "$RUN"/*.up
 CC_TCP=5300 CC_WEB=8380 CC_AKKA=4453 AH_WEB=8280 AH_TCP=5490 AH_REDIS=6490 SR_PORT=8290
+# Every ChatCluster node also opens a management listener (default 9464) and a ccm listener (default 9110): on any
+# free port here, so the three cc3 nodes (and a node someone else runs on this machine) do not collide. Before, cc3's
+# second node failed to bind 9464 and start_cc3 ended the whole script: no cc3 row.
+CC_SIDE_PORTS="--management-port 0 --cmd-port 0"
 NODE_DLL="$ROOT/ChatCluster.Host/bin/Release/net10.0/ChatCluster.Host.dll"
 TOOL=(dotnet "$ROOT/ChatCluster.Bench/bin/Release/net10.0/ChatCluster.Bench.dll")
 ROOMS="defaultRoom,$(seq -s, -f 'room%g' 0 99)"
@@ -52,19 +57,23 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 # ---------------------------------------------------------------- servers
 wait_port() { for _ in $(seq 1 150); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 start_cc() {   # one node
-  setsid dotnet "$NODE_DLL" --config bench.conf --tcp-port "$CC_TCP" --web-port "$CC_WEB" --rooms "$ROOMS" --log-level warning \
+  # shellcheck disable=SC2086
+  setsid dotnet "$NODE_DLL" --config bench.conf $CC_SIDE_PORTS --tcp-port "$CC_TCP" --web-port "$CC_WEB" --rooms "$ROOMS" --log-level warning \
     >"$RUN/cc.log" 2>&1 </dev/null & echo $! >"$RUN/cc.pid"
   wait_port "$CC_WEB" && wait_port "$CC_TCP" || { tail -20 "$RUN/cc.log"; exit 1; }
 }
-stop_pidfile() { [ -f "$1" ] && { kill "$(cat "$1")" 2>/dev/null || true; for _ in $(seq 1 50); do kill -0 "$(cat "$1")" 2>/dev/null || break; sleep 0.1; done; rm -f "$1"; }; return 0; }
+# A node that has not ended 5 s after SIGTERM is killed: the next server must find its ports free.
+stop_pidfile() { [ -f "$1" ] && { kill "$(cat "$1")" 2>/dev/null || true; for _ in $(seq 1 50); do kill -0 "$(cat "$1")" 2>/dev/null || break; sleep 0.1; done; kill -9 "$(cat "$1")" 2>/dev/null || true; rm -f "$1"; }; return 0; }
 stop_cc() { stop_pidfile "$RUN/cc.pid"; }
 start_cc3() {  # seed + 2 workers, one cluster; web ports 8380..8382
   local seed="akka.tcp://chatcluster@127.0.0.1:$CC_AKKA"
-  setsid dotnet "$NODE_DLL" seed --config bench.conf --akka-port "$CC_AKKA" --seed-nodes "$seed" --tcp-port "$CC_TCP" --web-port "$CC_WEB" \
+  # shellcheck disable=SC2086
+  setsid dotnet "$NODE_DLL" seed --config bench.conf $CC_SIDE_PORTS --akka-port "$CC_AKKA" --seed-nodes "$seed" --tcp-port "$CC_TCP" --web-port "$CC_WEB" \
     --rooms "$ROOMS" --log-level warning >"$RUN/cc3-0.log" 2>&1 </dev/null & echo $! >"$RUN/cc3-0.pid"
   wait_port "$CC_WEB" || { tail -20 "$RUN/cc3-0.log"; exit 1; }
   for k in 1 2; do
-    setsid dotnet "$NODE_DLL" worker --config bench.conf --seed-nodes "$seed" --tcp-port $((CC_TCP + k)) --web-port $((CC_WEB + k)) \
+    # shellcheck disable=SC2086
+    setsid dotnet "$NODE_DLL" worker --config bench.conf $CC_SIDE_PORTS --seed-nodes "$seed" --tcp-port $((CC_TCP + k)) --web-port $((CC_WEB + k)) \
       --rooms "$ROOMS" --log-level warning >"$RUN/cc3-$k.log" 2>&1 </dev/null & echo $! >"$RUN/cc3-$k.pid"
   done
   wait_port $((CC_WEB + 1)) && wait_port $((CC_WEB + 2)) || { tail -20 "$RUN/cc3-1.log"; exit 1; }
@@ -104,7 +113,9 @@ scenario_args() {
 }
 applies() { # server scenario -> true when the pair makes sense
   case "$1:$2" in
-    cc3:fanout-1000-max) true ;;          # the multi-node row: one busy room, clients spread over 3 nodes
+    # The multi-node row: the websocket chat scenarios with the clients spread over 3 nodes. (It used to apply to
+    # fanout-1000-max only, so SCENARIOS="rooms-1000-100 fanout-100-max" printed no cc3 line at all.)
+    cc3:fanout-100-max|cc3:fanout-1000-max|cc3:fanout-1000-30|cc3:rooms-1000-100) true ;;
     cc3:*) false ;;
     *:tcp-*) [ "$1" = cc ] || [ "$1" = ah ] ;; # TCP line protocol: the SignalR peer has none
     *) true ;;

@@ -491,7 +491,10 @@ public sealed class ConnectionActor : UntypedActor, IWithUnboundedStash
         var say = new RoomProtocol.Say(payload, WantAck: false, new SayTicket(_id, ++_lastSayId), _node.Fanout);
         _say = new InFlightSay(say, messageId, dataJson, now);
         (_local.Acks ??= new SayAckSlot()).Arm(say.Ticket!.Id, _format.VerbOk(null, messageId), now);
-        _node.RoomRegion.Tell(say);
+        // Straight to the room's actor when this node knows it alive (RoomRefs: two mailbox hops less); a say lost to an
+        // actor that stopped meanwhile is retried through the region (RetryOrGiveUp).
+        if (_node.RoomRefs is { } rooms && rooms.TryGet(say.Room, out var room)) room.Tell(say);
+        else _node.RoomRegion.Tell(say);
         _phase = Phase.Waiting;
     }
 

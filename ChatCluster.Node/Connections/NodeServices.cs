@@ -5,7 +5,7 @@ using ChatCluster.Node.Middleware;
 
 namespace ChatCluster.Node.Connections;
 
-/// <summary>What every connection actor of this node shares: where rooms live, local fan-out, middleware, actions and the public files.</summary>
+/// <summary>What every connection actor of this node shares: where rooms live (the region; the live room actors this node knows, <see cref="Rooms.RoomRefs"/>), local fan-out, middleware, actions and the public files.</summary>
 public sealed record NodeServices(
     IActorRef RoomRegion,
     IActorRef Fanout,
@@ -13,4 +13,5 @@ public sealed record NodeServices(
     ChatSettings Settings,
     MiddlewarePipeline Middleware,
     ActionRunner Actions,
-    Web.PublicFiles? Files = null);
+    Web.PublicFiles? Files = null,
+    Rooms.RoomRefs? RoomRefs = null);

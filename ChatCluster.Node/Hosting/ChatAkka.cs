@@ -100,9 +100,11 @@ internal static class ChatAkka
         var lanes = new FanoutLanes(settings.FanoutLanes > 0 ? settings.FanoutLanes : Environment.ProcessorCount, settings.FanoutInlineMaxMembers);
         // A retried say may still arrive until the sender gives up; twice that is a safe memory for copies.
         var dedupeWindow = settings.SayRetryTimeout * 2;
+        // The live room actors the fan-out hears from, for connections to say to directly (two hops less per say).
+        var roomRefs = new RoomRefs();
         // Named actors still: other nodes reach fan-out and the directory by path (RoomActor, ChatApi); this node by key.
         registry.Register<NodeFanoutActor>(system.ActorOf(
-            NodeFanoutActor.RouterProps(partitions, connections, pipeline, lanes, dedupeWindow, parts.Redis), NodeFanoutActor.Name));
+            NodeFanoutActor.RouterProps(partitions, connections, pipeline, lanes, dedupeWindow, parts.Redis, roomRefs), NodeFanoutActor.Name));
         registry.Register<SayRetrySweeper>(system.ActorOf(SayRetrySweeper.Props(connections, settings.SayRetryInterval), SayRetrySweeper.Name));
         registry.Register<ConnectionDirectoryActor>(system.ActorOf(ConnectionDirectoryActor.Props(connections), ConnectionDirectoryActor.Name));
 
@@ -113,7 +115,7 @@ internal static class ChatAkka
         parts.Options.RegisterActions(actions);
         var runner = new ActionRunner(actions, api, new ActionServices(system, connections, parts.Auth, parts.Loggers.CreateLogger("ChatCluster.Actions")));
         parts.Api = api;
-        parts.Services = new NodeServices(region, registry.Get<NodeFanoutActor>(), connections, settings, pipeline, runner, parts.Files);
+        parts.Services = new NodeServices(region, registry.Get<NodeFanoutActor>(), connections, settings, pipeline, runner, parts.Files, roomRefs);
         parts.Operations!.Attach(region, connections, runner, parts.Redis);
     }
 

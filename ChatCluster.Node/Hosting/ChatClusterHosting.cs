@@ -67,11 +67,12 @@ public static class ChatClusterHosting
         var loggers = parts.Loggers;
         // Kestrel's socket connections behind our own accept loop, which backs off at the fd limit instead of spinning
         // (registered last, so Kestrel prefers it to its own socket transport).
-        services.AddSingleton<IConnectionListenerFactory>(_ => new BackoffSocketTransportFactory(limits, new SocketConnectionFactoryOptions
+        // Kestrel's pinned block pool for the sockets' pipes (KestrelBlockPool: the options' default is the shared array pool).
+        services.AddSingleton<IConnectionListenerFactory>(sp => new BackoffSocketTransportFactory(limits, new SocketConnectionFactoryOptions
         {
             UnsafePreferInlineScheduling = settings.InlineSocketScheduling,
             WaitForDataBeforeAllocatingBuffer = settings.SocketWaitForData,
-        }, loggers));
+        }, loggers, sp.GetService<IMemoryPoolFactory<byte>>()));
         WebPipeline.AddServices(services, parts.Web);
         var address = settings.Bind == "localhost" ? IPAddress.Loopback : IPAddress.Parse(settings.Bind);
         // Kestrel reads these options when the host starts, before the actor system exists: the handlers are looked

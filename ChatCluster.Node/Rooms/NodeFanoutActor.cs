@@ -24,13 +24,24 @@ public sealed class NodeFanoutActor : ReceiveActor
     private readonly IChatMirror _mirror;
     private readonly FanoutLanes _lanes;
     private readonly DeliveredSays _delivered;
+    private readonly RoomRefs? _roomRefs;
     public const string Name = "fanout";
 
     private readonly Dictionary<string, LocalRoomMembers> _rooms = new(StringComparer.Ordinal);
 
+    // The room actors this partition told RoomRefs about, both ways, death-watched (see LearnRoomActor).
+    private readonly Dictionary<string, IActorRef> _roomActors = new(StringComparer.Ordinal);
+    private readonly Dictionary<IActorRef, string> _watchedRooms = new();
+
+    // Sockets written by the inline path since the last FlushWrites (one entry per write; bounded by what one round of
+    // this mailbox delivers), and whether a FlushWrites is on its way.
+    private readonly List<IClientTransport> _unflushed = new();
+    private bool _flushQueued;
+
     public NodeFanoutActor(LocalConnections connections, MiddlewarePipeline middleware, FanoutLanes lanes, TimeSpan dedupeWindow,
-        IChatMirror? mirror = null)
+        IChatMirror? mirror = null, RoomRefs? roomRefs = null)
     {
+        _roomRefs = roomRefs;
         _lanes = lanes;
         _delivered = new DeliveredSays(dedupeWindow);
         _connections = connections;
@@ -44,6 +55,8 @@ public sealed class NodeFanoutActor : ReceiveActor
         Receive<Presence>(HandlePresence);
         Receive<Replay>(m => HistoryFanout.Replay(_rooms.GetValueOrDefault(m.Room), m));
         Receive<MirrorResync>(_ => HandleResync());
+        Receive<Terminated>(HandleRoomActorStopped);
+        Receive<FlushWrites>(_ => HandleFlushWrites());
     }
 
     /// <summary>
@@ -51,8 +64,8 @@ public sealed class NodeFanoutActor : ReceiveActor
     /// <c>/user/fanout</c>, keyed by room, so rooms fan out on every core while each room keeps one order.
     /// </summary>
     public static Props RouterProps(int partitions, LocalConnections connections, MiddlewarePipeline middleware, FanoutLanes lanes,
-        TimeSpan dedupeWindow, IChatMirror? mirror = null) =>
-        Props(connections, middleware, lanes, dedupeWindow, mirror).WithRouter(new Akka.Routing.ConsistentHashingPool(partitions).WithHashMapping(RoomOf));
+        TimeSpan dedupeWindow, IChatMirror? mirror = null, RoomRefs? roomRefs = null) =>
+        Props(connections, middleware, lanes, dedupeWindow, mirror, roomRefs).WithRouter(new Akka.Routing.ConsistentHashingPool(partitions).WithHashMapping(RoomOf));
 
     private static object RoomOf(object message) => message switch
     {
@@ -70,11 +83,13 @@ public sealed class NodeFanoutActor : ReceiveActor
     private IActorRef PublicRef => Context.Parent.Path.Name == Name ? Context.Parent : Self;
 
     public static Props Props(LocalConnections connections, MiddlewarePipeline middleware, FanoutLanes lanes, TimeSpan dedupeWindow,
-        IChatMirror? mirror = null) =>
-        ActorFactory<NodeFanoutActor>.Props(() => new NodeFanoutActor(connections, middleware, lanes, dedupeWindow, mirror));
+        IChatMirror? mirror = null, RoomRefs? roomRefs = null) =>
+        ActorFactory<NodeFanoutActor>.Props(() => new NodeFanoutActor(connections, middleware, lanes, dedupeWindow, mirror, roomRefs));
 
     private void HandleDeliver(Deliver m)
     {
+        // Deliveries come from the room's actor (chat from ActionHero nodes over Redis has no sender).
+        if (_roomRefs is not null && !Sender.IsNobody()) LearnRoomActor(m.Payload.Room, Sender);
         if (m.Ticket is not { } ticket)
         {
             Write(m);
@@ -97,6 +112,31 @@ public sealed class NodeFanoutActor : ReceiveActor
         if (first) Write(m);
         if (senderIsHere) sender!.Acks?.Ordered(m); // where it was ordered, for its retry if the room dies first
         else m.ConfirmTo.Tell(new DeliveryConfirmed(m.Payload.Room, ticket, PublicRef));
+    }
+
+    // The room's live actor, for this node's connections to say to directly (RoomRefs). One dictionary lookup per delivery
+    // when nothing changed; a new actor (the room moved or restarted) replaces the old, which is no longer watched.
+    private void LearnRoomActor(string room, IActorRef actor)
+    {
+        if (_roomActors.TryGetValue(room, out var known))
+        {
+            if (ReferenceEquals(known, actor) || known.Equals(actor)) return;
+            Context.Unwatch(known);
+            _watchedRooms.Remove(known);
+            _roomRefs!.Forget(room, known);
+        }
+        _roomActors[room] = actor;
+        _watchedRooms[actor] = room;
+        Context.Watch(actor);
+        _roomRefs!.Learn(room, actor);
+    }
+
+    // The room's actor stopped (handed over, passivated, its node left): says go through the region again.
+    private void HandleRoomActorStopped(Terminated t)
+    {
+        if (!_watchedRooms.Remove(t.ActorRef, out var room)) return;
+        _roomActors.Remove(room);
+        _roomRefs!.Forget(room, t.ActorRef);
     }
 
     // Every node with members of the room has the say: the sender's OK (after its own copy, written on the Deliver).
@@ -126,7 +166,36 @@ public sealed class NodeFanoutActor : ReceiveActor
             _lanes.Post(members.Lanes(_lanes), bytes);
             return;
         }
-        foreach (var connection in members.Connections()) connection.Transport.Send(bytes);
+        // Written now, flushed once per socket after the deliveries queued behind this one (FlushWrites): a member of
+        // several busy rooms, or of one room with many senders, gets all of them in one socket write instead of one each.
+        foreach (var connection in members.Connections())
+            if (connection.Transport.Write(bytes)) _unflushed.Add(connection.Transport);
+        if (!_flushQueued)
+        {
+            _flushQueued = true;
+            Self.Tell(FlushWrites.Instance);
+        }
+    }
+
+    // A partition that restarts or stops leaves nothing unflushed behind.
+    protected override void PostStop()
+    {
+        HandleFlushWrites();
+        base.PostStop();
+    }
+
+    // Behind every delivery that was queued when the first unflushed write of this round happened: hand them to the sockets.
+    private void HandleFlushWrites()
+    {
+        _flushQueued = false;
+        foreach (var transport in _unflushed) transport.Flush(); // a no-op for one flushed already
+        _unflushed.Clear();
+    }
+
+    /// <summary>The partition's own notice to flush what its inline writes left unflushed.</summary>
+    private sealed class FlushWrites : INoSerializationVerificationNeeded
+    {
+        public static readonly FlushWrites Instance = new();
     }
 
     // The room's actor restarted somewhere without members: tell it who is here.

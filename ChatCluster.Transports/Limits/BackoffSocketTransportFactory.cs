@@ -20,12 +20,16 @@ public sealed class BackoffSocketTransportFactory : IConnectionListenerFactory, 
     private readonly SocketConnectionFactoryOptions _options;
     private readonly ILoggerFactory _loggers;
 
-    public BackoffSocketTransportFactory(LimitsSettings limits, SocketConnectionFactoryOptions options, ILoggerFactory loggers)
+    /// <param name="pools">The host's buffer pool factory (Kestrel registers one); the connections' pipes take their
+    /// segments from it (<see cref="KestrelBlockPool"/>). Null: the options' default, the shared array pool.</param>
+    public BackoffSocketTransportFactory(LimitsSettings limits, SocketConnectionFactoryOptions options, ILoggerFactory loggers,
+        IMemoryPoolFactory<byte>? pools = null)
     {
         _limits = limits;
         _options = options;
         _loggers = loggers;
         Guard = new FdGuard(limits.FdReserve);
+        if (!KestrelBlockPool.TryUse(options, pools)) LimitsLog.BlockPoolUnavailable(loggers.CreateLogger("ChatCluster.Accept"));
     }
 
     /// <summary>Shared by every listener of the node.</summary>

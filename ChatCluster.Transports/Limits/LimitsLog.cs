@@ -16,4 +16,7 @@ internal static partial class LimitsLog
 
     [LoggerMessage(1104, LogLevel.Information, "connection {ConnectionId} ({Type}) closed: {Reason}")]
     public static partial void ClosedByLimit(ILogger logger, string connectionId, string type, string reason);
+
+    [LoggerMessage(1105, LogLevel.Warning, "sockets use the shared array pool, not Kestrel's block pool: this ASP.NET Core version does not let SocketConnectionFactoryOptions take a pool factory (more CPU per message under load; see KestrelBlockPool)")]
+    public static partial void BlockPoolUnavailable(ILogger logger);
 }
