@@ -27,12 +27,16 @@ public sealed class NodeFanoutActor : ReceiveActor
     public const string Name = "fanout";
 
     private readonly Dictionary<string, LocalRoomMembers> _rooms = new(StringComparer.Ordinal);
+    // Histories this node's room actors handed over on their way out, until the rooms' next actors start (ParkedHandOvers).
+    private readonly ParkedHandOvers _parked;
 
     public NodeFanoutActor(LocalConnections connections, MiddlewarePipeline middleware, FanoutLanes lanes, TimeSpan dedupeWindow,
         IChatMirror? mirror = null)
     {
         _lanes = lanes;
         _delivered = new DeliveredSays(dedupeWindow);
+        // As long as a copy of a say is remembered: a room's next actor starts within seconds of the old one's stop.
+        _parked = new ParkedHandOvers((long)dedupeWindow.TotalMilliseconds);
         _connections = connections;
         _middleware = middleware;
         _mirror = mirror ?? NoChatMirror.Instance;
@@ -44,6 +48,7 @@ public sealed class NodeFanoutActor : ReceiveActor
         Receive<Presence>(HandlePresence);
         Receive<Replay>(m => HistoryFanout.Replay(_rooms.GetValueOrDefault(m.Room), m));
         Receive<MirrorResync>(_ => HandleResync());
+        Receive<HistoryHandOver>(m => _parked.Park(m, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
     }
 
     /// <summary>
@@ -61,6 +66,7 @@ public sealed class NodeFanoutActor : ReceiveActor
         MemberAdded m => m.Room,
         MemberRemoved m => m.Room,
         RoomStarted m => m.Room,
+        HistoryHandOver m => m.Room, // parked in the partition the room's next actor announces its start to
         Presence m => m.Room,
         Replay m => m.Room, // the same partition as the room's deliveries: a replay never overtakes or trails them
         _ => "",
@@ -132,6 +138,9 @@ public sealed class NodeFanoutActor : ReceiveActor
     // The room's actor restarted somewhere without members: tell it who is here.
     private void HandleRoomStarted(RoomStarted m)
     {
+        // A history this node's previous actor of the room parked goes first: it is adopted before the room orders a say.
+        if (_parked.Count > 0 && _parked.Take(m.Room, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) is { } handedOver)
+            m.RoomActor.Tell(handedOver);
         var rejoin = new List<Rejoin>();
         if (_rooms.TryGetValue(m.Room, out var members))
             foreach (var (id, member) in members.All) rejoin.Add(new Rejoin(id, member.Connection.Actor, member.JoinedAt));

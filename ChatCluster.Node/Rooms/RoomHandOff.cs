@@ -23,12 +23,15 @@ public sealed class RoomHandOff : INoSerializationVerificationNeeded
         long now)
     {
         if (history is null || seq == 0) return;
+        var handOver = new HistoryHandOver(room, epoch, seq, history.Last(history.Size, now), ordered?.Recent(now));
+        // Parked on this node first (its fan-out stays up until the node has left): the room's next actor asks every node
+        // for its members before it orders anything, and this node answers with the history ahead of its members.
+        context.ActorSelection("/user/" + NodeFanoutActor.Name).Tell(handOver, ActorRefs.NoSender);
+        // Also through another node's region, for a next actor that cannot reach this node's fan-out any more.
         var cluster = Akka.Cluster.Cluster.Get(context.System);
         var other = cluster.State.Members.FirstOrDefault(m => m.Status == Akka.Cluster.MemberStatus.Up && !m.Address.Equals(cluster.SelfAddress));
         if (other is null) return;
-        var entries = history.Last(history.Size, now);
-        context.ActorSelection(new RootActorPath(other.Address) / "system" / "sharding" / RegionName)
-            .Tell(new HistoryHandOver(room, epoch, seq, entries, ordered?.Recent(now)), ActorRefs.NoSender);
+        context.ActorSelection(new RootActorPath(other.Address) / "system" / "sharding" / RegionName).Tell(handOver, ActorRefs.NoSender);
     }
 
     /// <summary>The shard region's type name (ChatNode starts it).</summary>
