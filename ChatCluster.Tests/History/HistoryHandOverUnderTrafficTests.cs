@@ -11,7 +11,7 @@ namespace ChatCluster.Tests.History;
 [Collection("cluster")]
 public sealed class HistoryHandOverUnderTrafficTests : IAsyncLifetime
 {
-    private const int Rooms = 4;
+    private const int Rooms = 8;
     private TestCluster _cluster = null!;
 
     public async Task InitializeAsync() =>
