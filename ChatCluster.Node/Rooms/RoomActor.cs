@@ -114,7 +114,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     {
         if (message is RoomHandOff) // in every phase: the hand-over waits for this actor to stop
         {
-            RoomHandOff.SendHistory(Context, _state.Room, _incarnation, _state.Seq, _history, _ordered, Now());
+            RoomHandOff.SendHistory(Context, _state.Room, _state.Exists, _incarnation, _state.Seq, _history, _ordered, Now());
             Context.Stop(Self);
             return;
         }
