@@ -28,6 +28,8 @@ public sealed class NodeFanoutActor : ReceiveActor
     public const string Name = "fanout";
 
     private readonly Dictionary<string, LocalRoomMembers> _rooms = new(StringComparer.Ordinal);
+    // Histories this node's room actors handed over on their way out, until the rooms' next actors start (ParkedHandOvers).
+    private readonly ParkedHandOvers _parked;
 
     // The room actors this partition told RoomRefs about, both ways, death-watched (see LearnRoomActor).
     private readonly Dictionary<string, IActorRef> _roomActors = new(StringComparer.Ordinal);
@@ -44,6 +46,8 @@ public sealed class NodeFanoutActor : ReceiveActor
         _roomRefs = roomRefs;
         _lanes = lanes;
         _delivered = new DeliveredSays(dedupeWindow);
+        // As long as a copy of a say is remembered: a room's next actor starts within seconds of the old one's stop.
+        _parked = new ParkedHandOvers((long)dedupeWindow.TotalMilliseconds);
         _connections = connections;
         _middleware = middleware;
         _mirror = mirror ?? NoChatMirror.Instance;
@@ -57,6 +61,7 @@ public sealed class NodeFanoutActor : ReceiveActor
         Receive<MirrorResync>(_ => HandleResync());
         Receive<Terminated>(HandleRoomActorStopped);
         Receive<FlushWrites>(_ => HandleFlushWrites());
+        Receive<HistoryHandOver>(m => _parked.Park(m, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
     }
 
     /// <summary>
@@ -74,6 +79,7 @@ public sealed class NodeFanoutActor : ReceiveActor
         MemberAdded m => m.Room,
         MemberRemoved m => m.Room,
         RoomStarted m => m.Room,
+        HistoryHandOver m => m.Room, // parked in the partition the room's next actor announces its start to
         Presence m => m.Room,
         Replay m => m.Room, // the same partition as the room's deliveries: a replay never overtakes or trails them
         _ => "",
@@ -201,6 +207,9 @@ public sealed class NodeFanoutActor : ReceiveActor
     // The room's actor restarted somewhere without members: tell it who is here.
     private void HandleRoomStarted(RoomStarted m)
     {
+        // A history this node's previous actor of the room parked goes first: it is adopted before the room orders a say.
+        if (_parked.Count > 0 && _parked.Take(m.Room, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) is { } handedOver)
+            m.RoomActor.Tell(handedOver);
         var rejoin = new List<Rejoin>();
         if (_rooms.TryGetValue(m.Room, out var members))
             foreach (var (id, member) in members.All) rejoin.Add(new Rejoin(id, member.Connection.Actor, member.JoinedAt));

@@ -114,7 +114,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     {
         if (message is RoomHandOff) // in every phase: the hand-over waits for this actor to stop
         {
-            RoomHandOff.SendHistory(Context, _state.Room, _incarnation, _state.Seq, _history, _ordered, Now());
+            RoomHandOff.SendHistory(Context, _state.Room, _state.Exists, _incarnation, _state.Seq, _history, _ordered, Now());
             Context.Stop(Self);
             return;
         }
@@ -697,7 +697,19 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     // and may be newer than the store (its last writes still in flight), so it replaces what was resumed.
     private void AdoptHistory(HistoryHandOver m)
     {
-        if (_history is null || _orderedHere || _state.Seq > m.Seq && _incarnation == m.Epoch) return;
+        if (_history is null) return;
+        if (_orderedHere)
+        {
+            // Its epoch is out already (clients see it change, recovered:false): the history came after a say (finding 3
+            // of docs/reliability.md; the parked hand-over is answered before the room orders anything, so this is the
+            // late copy, or the previous node could not be asked).
+            if (_incarnation != m.Epoch)
+                _log.Warning("room {0}: history of epoch {1} (offset {2}) handed over after this actor ordered offset {3} of its own epoch {4}; not adopted",
+                    _state.Room, m.Epoch, m.Seq, _state.Seq, _incarnation);
+            return;
+        }
+        if (_state.Seq > m.Seq && _incarnation == m.Epoch) return;
+        if (_handedOver && _incarnation == m.Epoch && _state.Seq == m.Seq) return; // the second copy (see RoomHandOff)
         _handedOver = true;
         var storeHasIt = _incarnation == m.Epoch; // the previous actor wrote this epoch to the store itself
         _incarnation = m.Epoch;

@@ -14,21 +14,28 @@ public sealed class RoomHandOff : INoSerializationVerificationNeeded
     private RoomHandOff() { }
 
     /// <summary>
-    /// Sends the history to the room's shard region on another Up node, which delivers it to the room once the shard
-    /// has its new home (this node's own region may be stopping with it). No other node or no history: nothing to send.
+    /// Parks the history with this node's fan-out (<see cref="ParkedHandOvers"/>), which answers the next actor's start
+    /// announcement with it before the room orders anything, and also sends it to the room's shard region on another Up
+    /// node, which delivers it once the shard has its new home (this node's own region may be stopping with it). That
+    /// copy alone raced the says buffered in other regions (finding 3 of docs/reliability.md). No history: nothing to send.
     /// The last say per sender within the retry window goes with it (<see cref="OrderedSays{TNode}.Recent"/>), so a sender's
     /// retry that reaches the next actor is answered with its delivery, not ordered a second time.
     /// </summary>
-    public static void SendHistory(IUntypedActorContext context, string room, long epoch, long seq, RoomHistory? history, OrderedSays<IActorRef>? ordered,
-        long now)
+    public static void SendHistory(IUntypedActorContext context, string room, bool exists, long epoch, long seq, RoomHistory? history,
+        OrderedSays<IActorRef>? ordered, long now)
     {
         if (history is null || seq == 0) return;
+        var handOver = new HistoryHandOver(room, epoch, seq, history.Last(history.Size, now), ordered?.Recent(now));
+        // Parked on this node first (its fan-out stays up until the node has left): the room's next actor asks every node
+        // for its members before it orders anything, and this node answers with the history ahead of its members.
+        // Only for a room that exists: the next actor asks nodes for members only then, and an unasked history would
+        // stay parked for nothing.
+        if (exists) context.ActorSelection("/user/" + NodeFanoutActor.Name).Tell(handOver, ActorRefs.NoSender);
+        // Also through another node's region, for a next actor that cannot reach this node's fan-out any more.
         var cluster = Akka.Cluster.Cluster.Get(context.System);
         var other = cluster.State.Members.FirstOrDefault(m => m.Status == Akka.Cluster.MemberStatus.Up && !m.Address.Equals(cluster.SelfAddress));
         if (other is null) return;
-        var entries = history.Last(history.Size, now);
-        context.ActorSelection(new RootActorPath(other.Address) / "system" / "sharding" / RegionName)
-            .Tell(new HistoryHandOver(room, epoch, seq, entries, ordered?.Recent(now)), ActorRefs.NoSender);
+        context.ActorSelection(new RootActorPath(other.Address) / "system" / "sharding" / RegionName).Tell(handOver, ActorRefs.NoSender);
     }
 
     /// <summary>The shard region's type name (ChatNode starts it).</summary>
