@@ -31,6 +31,41 @@ public static class HistoryClients
         new(new ChatCluster.Messages.ChatPayload(room, "retrying-sender", ChatCluster.Transports.JsonText.Quote(text), 1), WantAck: false,
             new ChatCluster.Messages.RoomProtocol.SayTicket("retrying-sender-" + Guid.NewGuid().ToString("N"), 1), senderNode);
 
+    /// <summary>
+    /// Waits until <paramref name="room"/> answers again through <paramref name="api"/> with one member, after its node
+    /// crashed: while the room has no home the asks time out or are refused, which counts as "not yet" (asked through
+    /// the server API, so no say of the test's is ordered meanwhile).
+    /// </summary>
+    public static Task RoomIsBackAfterCrashAsync(ChatCluster.Node.Api.ChatApi api, string room) =>
+        Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                return (await api.StatusAsync(room)).MembersCount == 1;
+            }
+            catch (Exception e) when (e is TimeoutException or Akka.Actor.AskTimeoutException or ChatCluster.Messages.ChatException)
+            {
+                return false;
+            }
+        }, "the room is back on a survivor, with its member", Timeouts.Expect * 6);
+
+    /// <summary>
+    /// The start of the retry tests: <paramref name="sender"/> joins <paramref name="room"/>, a reader's position is taken
+    /// after one message, and a ticketed say is ordered once through <paramref name="region"/> and seen by the sender.
+    /// Returns the position and the say, to be told again as the sender's retry.
+    /// </summary>
+    public static async Task<(string Epoch, long Offset, ChatCluster.Messages.RoomProtocol.Say Say)> TicketedSayOrderedOnceAsync(
+        Func<Task<TcpTestClient>> connectReader, TcpTestClient sender, string room, string before, string text,
+        Akka.Actor.IActorRef region, Akka.Actor.IActorRef senderNode)
+    {
+        Assert.Equal("OK", (string?)(await sender.ReadUntilAsync(IsResponse, sendFirst: $"roomAdd {room}"))["status"]);
+        var (epoch, offset) = await PositionAfterAsync(connectReader, sender, room, before);
+        var say = TicketedSay(room, text, senderNode);
+        region.Tell(say, Akka.Actor.ActorRefs.NoSender);
+        await sender.ReadUntilAsync(m => (string?)m["message"] == text);
+        return (epoch, offset, say);
+    }
+
     /// <summary>The chat messages a rejoin replays and its answer, read until the answer.</summary>
     public static async Task<(List<JsonObject> Chat, JsonObject Reply)> RejoinAsync(TcpTestClient client, string room, long offset, string epoch)
     {

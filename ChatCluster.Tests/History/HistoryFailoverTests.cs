@@ -86,12 +86,8 @@ public sealed class HistoryFailoverTests : IAsyncLifetime
         var leaving = _cluster[2];
         var room = await _cluster.RoomHostedOnAsync(leaving, "retried");
         await using var sender = await Tcp(0);
-        Assert.Equal("OK", (string?)(await sender.ReadUntilAsync(IsResponse, sendFirst: $"roomAdd {room}"))["status"]);
-        var (epoch, offset) = await HistoryClients.PositionAfterAsync(() => Tcp(1), sender, room, "before the move");
-
-        var say = HistoryClients.TicketedSay(room, "said once", _cluster[0].Services.Fanout);
-        _cluster[0].Services.RoomRegion.Tell(say, ActorRefs.NoSender);
-        await sender.ReadUntilAsync(m => (string?)m["message"] == "said once");
+        var (epoch, offset, say) = await HistoryClients.TicketedSayOrderedOnceAsync(() => Tcp(1), sender, room, "before the move", "said once",
+            _cluster[0].Services.RoomRegion, _cluster[0].Services.Fanout);
 
         await leaving.StopAsync(); // graceful: the room's history and its ordered says move to its next actor
         _cluster[0].Services.RoomRegion.Tell(say, ActorRefs.NoSender); // may reach the next actor before or with its hand-over
@@ -119,17 +115,7 @@ public sealed class HistoryFailoverTests : IAsyncLifetime
         var seen = (long)(await stays.ReadUntilAsync(m => (string?)m["message"] == "seen before the crash"))["offset"]!;
 
         await crashing.CrashAsync();
-        await Eventually.TrueAsync(async () =>
-        {
-            try
-            {
-                return (await _cluster[0].Api.StatusAsync(room)).MembersCount == 1;
-            }
-            catch (Exception e) when (e is TimeoutException or AskTimeoutException or ChatCluster.Messages.ChatException)
-            {
-                return false;
-            }
-        }, "the room is back on a survivor, with its member", Timeouts.Expect * 6);
+        await HistoryClients.RoomIsBackAfterCrashAsync(_cluster[0].Api, room);
 
         // Node 0 held no member of the room: nothing there dropped the say as a copy. One member moved there from the
         // position where it saw the say, one joined there fresh.

@@ -49,17 +49,7 @@ public sealed class RedisHistoryFailoverTests : IAsyncLifetime
 
         await crashing.CrashAsync();
         // The room comes back on a survivor (asked through the server API: no say of ours is ordered meanwhile).
-        await Eventually.TrueAsync(async () =>
-        {
-            try
-            {
-                return (await _cluster[0].Api.StatusAsync(room)).MembersCount == 1;
-            }
-            catch (Exception e) when (e is TimeoutException or Akka.Actor.AskTimeoutException or ChatCluster.Messages.ChatException)
-            {
-                return false;
-            }
-        }, "the room is back on a survivor, with its member", Timeouts.Expect * 6);
+        await HistoryClients.RoomIsBackAfterCrashAsync(_cluster[0].Api, room);
 
         await using var after = await Tcp(1);
         await after.SendLineAsync($"roomAdd {room} since {offset} {epoch}");
@@ -88,28 +78,14 @@ public sealed class RedisHistoryFailoverTests : IAsyncLifetime
         var crashing = _cluster[2];
         var room = await _cluster.RoomHostedOnAsync(crashing, "retried");
         await using var sender = await Tcp(0);
-        Assert.Equal("OK", (string?)(await sender.ReadUntilAsync(IsResponse, sendFirst: $"roomAdd {room}"))["status"]);
-        var (epoch, offset) = await HistoryClients.PositionAfterAsync(() => Tcp(1), sender, room, "before the crash");
-
-        var say = HistoryClients.TicketedSay(room, "said once", _cluster[0].Services.Fanout);
-        _cluster[0].Services.RoomRegion.Tell(say, ActorRefs.NoSender);
-        await sender.ReadUntilAsync(m => (string?)m["message"] == "said once");
+        var (epoch, offset, say) = await HistoryClients.TicketedSayOrderedOnceAsync(() => Tcp(1), sender, room, "before the crash", "said once",
+            _cluster[0].Services.RoomRegion, _cluster[0].Services.Fanout);
 
         await crashing.CrashAsync();
         // A retry sent at once waits in the region until the room starts again, then in the new actor's stash while it
         // reads the stream (it must not be ordered before the stream's tickets are known); one more once it is back.
         _cluster[0].Services.RoomRegion.Tell(say, ActorRefs.NoSender);
-        await Eventually.TrueAsync(async () =>
-        {
-            try
-            {
-                return (await _cluster[0].Api.StatusAsync(room)).MembersCount == 1;
-            }
-            catch (Exception e) when (e is TimeoutException or AskTimeoutException or ChatCluster.Messages.ChatException)
-            {
-                return false;
-            }
-        }, "the room is back on a survivor, with its member", Timeouts.Expect * 6);
+        await HistoryClients.RoomIsBackAfterCrashAsync(_cluster[0].Api, room);
         // The retry carries no earlier position (as when the sender's node never saw its copy): the ticket in the stream decides.
         _cluster[0].Services.RoomRegion.Tell(say, ActorRefs.NoSender);
         Assert.Equal("OK", (string?)(await sender.ReadUntilAsync(IsResponse, sendFirst: $"say {room} after the crash", timeout: Timeouts.Expect * 3))["status"]);
