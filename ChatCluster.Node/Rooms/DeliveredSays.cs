@@ -14,7 +14,10 @@ public sealed class DeliveredSays
 {
     private const int MinSweepAt = 1024;
 
-    private readonly Dictionary<(string Sender, string Room), (long Id, long At)> _newest = new();
+    /// <summary>What <see cref="Accept"/> answers the first time a ticket is seen here.</summary>
+    public const long First = -1;
+
+    private readonly Dictionary<(string Sender, string Room), (long Id, long At, long Stamp)> _newest = new();
     private readonly long _windowMs;
     private int _sweepAt = MinSweepAt;
 
@@ -22,15 +25,28 @@ public sealed class DeliveredSays
 
     public int Count => _newest.Count;
 
-    /// <summary>True the first time this node sees <paramref name="ticket"/>; false for a copy (already delivered).</summary>
-    public bool TryAccept(SayTicket ticket, string room, long nowMs)
+    /// <summary>
+    /// <see cref="First"/> the first time this node sees <paramref name="ticket"/> (remembered with <paramref name="stamp"/>,
+    /// the partition's clock now); for a copy (already delivered) the stamp of the delivery before. Members added to the
+    /// room after that stamp did not get it here. <paramref name="restamp"/>: a copy that is delivered again to those
+    /// members (a say ordered again in a new epoch) moves the stamp to now, so its own copies go to nobody twice.
+    /// </summary>
+    public long Accept(SayTicket ticket, string room, long nowMs, long stamp, bool restamp = false)
     {
         ref var entry = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_newest, (ticket.Key, room), out var existed);
-        if (existed && ticket.Id <= entry.Id) return false;
-        entry = (ticket.Id, nowMs);
+        if (existed && ticket.Id <= entry.Id)
+        {
+            var before = entry.Stamp;
+            if (restamp && ticket.Id == entry.Id) entry.Stamp = stamp;
+            return before;
+        }
+        entry = (ticket.Id, nowMs, stamp);
         if (_newest.Count >= _sweepAt) Sweep(nowMs);
-        return true;
+        return First;
     }
+
+    /// <summary>True the first time this node sees <paramref name="ticket"/>; false for a copy (already delivered).</summary>
+    public bool TryAccept(SayTicket ticket, string room, long nowMs) => Accept(ticket, room, nowMs, 0) == First;
 
     private void Sweep(long nowMs)
     {

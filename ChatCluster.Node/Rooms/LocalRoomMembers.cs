@@ -7,9 +7,10 @@ namespace ChatCluster.Node.Rooms;
 /// A member of a room held on this node, with the time it joined (for rejoin after a room moves). <paramref name="Positions"/>:
 /// it opted in to offsets (docs/history.md), so it gets its own bytes (see <see cref="HistoryFanout"/>).
 /// <paramref name="SeenBefore"/>: it rejoined from this position of an earlier epoch (see <see cref="HistoryFanout.SeenAlready"/>).
+/// <paramref name="Stamp"/>: when its fan-out partition added it, on the partition's own clock (see <see cref="DeliveredSays"/>).
 /// </summary>
 public readonly record struct LocalMember(LocalConnection Connection, long JoinedAt, bool Positions = false,
-    ChatCluster.Messages.RoomProtocol.Position? SeenBefore = null);
+    ChatCluster.Messages.RoomProtocol.Position? SeenBefore = null, long Stamp = 0);
 
 /// <summary>
 /// One room's members on this node, as the fan-out keeps them: by connection id, plus the same members split by

@@ -28,6 +28,9 @@ public sealed class NodeFanoutActor : ReceiveActor
     public const string Name = "fanout";
 
     private readonly Dictionary<string, LocalRoomMembers> _rooms = new(StringComparer.Ordinal);
+    // This partition's clock: one tick per member added and per ticketed delivery, so a copy of a say can tell the members
+    // that were here when this node delivered it from those added since (DeliveredSays, WriteToLaterMembers).
+    private long _stamp;
     // Histories this node's room actors handed over on their way out, until the rooms' next actors start (ParkedHandOvers).
     private readonly ParkedHandOvers _parked;
 
@@ -101,8 +104,10 @@ public sealed class NodeFanoutActor : ReceiveActor
             Write(m);
             return;
         }
-        // A retried say this node delivered before is not written again: its members have it.
-        var first = _delivered.TryAccept(ticket, m.Payload.Room, Environment.TickCount64);
+        // A retried say this node delivered before is not written again: its members have it. One ordered again in a new
+        // epoch (m.Prior) goes to the members added here since, who do not.
+        var deliveredAt = _delivered.Accept(ticket, m.Payload.Room, Environment.TickCount64, ++_stamp, restamp: m.Prior is not null);
+        var first = deliveredAt == DeliveredSays.First;
         var senderIsHere = _connections.TryGet(ticket.Key, out var sender);
         if (m.ConfirmTo is null)
         {
@@ -111,13 +116,36 @@ public sealed class NodeFanoutActor : ReceiveActor
             // ordered it again may be a new one); a say answered already is not answered twice.
             if (senderIsHere) sender!.Acknowledge(ticket.Id);
             if (first) Write(m);
+            else if (m.Prior is not null) WriteToLaterMembers(m, deliveredAt);
             return;
         }
         // Members on other nodes must have it first: the sender's node only delivers and waits for SayConfirmed; every
         // other node delivers (once) and confirms (every time: a copy means its confirmation may have been lost).
         if (first) Write(m);
+        else if (m.Prior is not null) WriteToLaterMembers(m, deliveredAt);
         if (senderIsHere) sender!.Acks?.Ordered(m); // where it was ordered, for its retry if the room dies first
         else m.ConfirmTo.Tell(new DeliveryConfirmed(m.Payload.Room, ticket, PublicRef));
+    }
+
+    // A say its room ordered again in a new epoch (the old actor crashed) that this node delivered in the old one: the
+    // members added here since never got it from this node (they joined, or moved here from a node that had not got it,
+    // afterwards); one that moved here after seeing it elsewhere said so with its position (HistoryFanout.SeenAlready).
+    // Without this, a member that moved here would miss it in the new epoch without a word (found by the history chaos run).
+    private void WriteToLaterMembers(Deliver m, long deliveredAt)
+    {
+        if (!_rooms.TryGetValue(m.Payload.Room, out var members)) return;
+        byte[]? plain = null, positioned = null;
+        foreach (var member in members.Values)
+        {
+            if (member.Stamp <= deliveredAt) continue;
+            if (member.Positions && HistoryFanout.SeenAlready(member.SeenBefore, m.Prior)) continue;
+            if (_middleware.HasSay)
+                _middleware.Deliver(new SayDelivery(member.Connection, m.Payload.Room, ChatPayloadJson.ToJson(m.Payload)));
+            else if (member.Positions)
+                member.Connection.Transport.Send(positioned ??= ChatPayloadEncoder.EncodePositioned(m.Payload, m.Seq, m.Epoch));
+            else
+                member.Connection.Transport.Send(plain ??= ChatPayloadEncoder.Encode(m.Payload));
+        }
     }
 
     // The room's live actor, for this node's connections to say to directly (RoomRefs). One dictionary lookup per delivery
@@ -251,7 +279,9 @@ public sealed class NodeFanoutActor : ReceiveActor
             members = new LocalRoomMembers();
             _rooms.Add(m.Room, members);
         }
-        members.Set(m.ConnectionId, new LocalMember(connection, m.JoinedAt, m.Positions, m.SeenBefore));
+        // A member announced again keeps its stamp: it was here for what this node delivered meanwhile.
+        var stamp = members.TryGet(m.ConnectionId, out var known) ? known.Stamp : ++_stamp;
+        members.Set(m.ConnectionId, new LocalMember(connection, m.JoinedAt, m.Positions, m.SeenBefore, stamp));
         _mirror.MemberJoined(m.Room, m.ConnectionId, m.JoinedAt);
     }
 

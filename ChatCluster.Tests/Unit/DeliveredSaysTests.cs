@@ -26,6 +26,28 @@ public sealed class DeliveredSaysTests
         Assert.Equal(expected, says.Select(s => delivered.TryAccept(new SayTicket(s.Key, s.Id), s.Room, 0)).ToArray());
     }
 
+    // (ticket id, stamp now, restamp) per delivery of sender a's say in room r -> what Accept answers: First, or the stamp
+    // of the delivery before (members added after it did not get the say on this node).
+    public static TheoryData<string, (long Id, long Stamp, bool Restamp)[], long[]> Stamps => new()
+    {
+        { "a first delivery", new[] { (1L, 10L, false) }, new[] { DeliveredSays.First } },
+        { "a copy answers the first delivery's stamp", new[] { (1L, 10L, false), (1L, 20L, false) }, new[] { DeliveredSays.First, 10L } },
+        { "a plain copy does not move the stamp", new[] { (1L, 10L, false), (1L, 20L, false), (1L, 30L, false) }, new[] { DeliveredSays.First, 10L, 10L } },
+        // ordered again in a new epoch: written to the members added since 10; its own copies then only to those added since 20
+        { "a copy ordered again moves the stamp", new[] { (1L, 10L, false), (1L, 20L, true), (1L, 30L, true) }, new[] { DeliveredSays.First, 10L, 20L } },
+        { "an older say's copy answers, and does not move, the newer say's stamp", new[] { (2L, 10L, false), (1L, 20L, true), (2L, 30L, false) }, new[] { DeliveredSays.First, 10L, 10L } },
+        { "the next say is a first delivery", new[] { (1L, 10L, false), (2L, 20L, false) }, new[] { DeliveredSays.First, DeliveredSays.First } },
+    };
+
+    [Theory]
+    [MemberData(nameof(Stamps))]
+    public void Answers_when_this_node_delivered_a_say_before(string name, (long Id, long Stamp, bool Restamp)[] deliveries, long[] expected)
+    {
+        _ = name;
+        var delivered = new DeliveredSays(TimeSpan.FromSeconds(40));
+        Assert.Equal(expected, deliveries.Select(d => delivered.Accept(new SayTicket("a", d.Id), "r", 0, d.Stamp, d.Restamp)).ToArray());
+    }
+
     [Fact]
     public void Forgets_senders_older_than_the_window_once_the_table_grows()
     {
