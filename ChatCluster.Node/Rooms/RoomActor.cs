@@ -114,7 +114,8 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     {
         if (message is RoomHandOff) // in every phase: the hand-over waits for this actor to stop
         {
-            RoomHandOff.SendHistory(Context, _state.Room, _state.Exists, _incarnation, _state.Seq, _history, _ordered, Now());
+            RoomHandOff.SendHistory(Context, _state.Room, _state.Exists, _incarnation, _state.Seq, _history, _ordered, Now(),
+                _settings.History.MaxChunkBytes);
             Context.Stop(Self);
             return;
         }
