@@ -53,6 +53,7 @@ internal sealed class ChatNodeParts
             ConfirmationTimeout = Settings.SayRetryTimeout,
             ConfirmationSweepInterval = Settings.SayRetryInterval,
             History = HistorySettings.Create(Config),
+            RejoinTimeout = RoomActorSettings.ReadRejoinTimeout(Config),
         };
     }
 

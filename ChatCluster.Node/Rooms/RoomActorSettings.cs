@@ -13,8 +13,21 @@ public sealed record RoomActorSettings(
     bool JournalIsShared = false,
     bool PresenceEvents = false)
 {
-    /// <summary>How long a (re)started room waits for the nodes to report their members before it goes on.</summary>
+    /// <summary>
+    /// How long a (re)started room waits for the nodes to report their members before it goes on
+    /// (<c>chatcluster.rooms.rejoin-timeout</c>).
+    /// </summary>
     public TimeSpan RejoinTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary><c>chatcluster.rooms.rejoin-timeout</c>, which must be a positive duration.</summary>
+    public static TimeSpan ReadRejoinTimeout(Akka.Configuration.Config root)
+    {
+        const string path = "chatcluster.rooms.rejoin-timeout";
+        var timeout = root.GetTimeSpan(path, TimeSpan.Zero);
+        if (timeout <= TimeSpan.Zero)
+            throw new Akka.Configuration.ConfigurationException($"{path} must be a positive duration (e.g. 2s), was {root.GetString(path, "")}");
+        return timeout;
+    }
 
     /// <summary>
     /// How long an ordered say waits for other nodes to confirm it: the sender's retry bound
