@@ -45,8 +45,6 @@ public sealed class DeliveredSays
         return First;
     }
 
-    /// <summary>True the first time this node sees <paramref name="ticket"/>; false for a copy (already delivered).</summary>
-    public bool TryAccept(SayTicket ticket, string room, long nowMs) => Accept(ticket, room, nowMs, 0) == First;
 
     private void Sweep(long nowMs)
     {

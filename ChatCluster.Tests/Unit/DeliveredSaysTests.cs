@@ -23,7 +23,7 @@ public sealed class DeliveredSaysTests
     {
         _ = name;
         var delivered = new DeliveredSays(TimeSpan.FromSeconds(40));
-        Assert.Equal(expected, says.Select(s => delivered.TryAccept(new SayTicket(s.Key, s.Id), s.Room, 0)).ToArray());
+        Assert.Equal(expected, says.Select(s => delivered.Accept(new SayTicket(s.Key, s.Id), s.Room, 0, 0) == DeliveredSays.First).ToArray());
     }
 
     // (ticket id, stamp now, restamp) per delivery of sender a's say in room r -> what Accept answers: First, or the stamp
@@ -52,9 +52,9 @@ public sealed class DeliveredSaysTests
     public void Forgets_senders_older_than_the_window_once_the_table_grows()
     {
         var delivered = new DeliveredSays(TimeSpan.FromSeconds(1));
-        for (var i = 0; i < 1000; i++) delivered.TryAccept(new SayTicket($"old-{i}", 1), "r", 0);
-        for (var i = 0; i < 100; i++) delivered.TryAccept(new SayTicket($"new-{i}", 1), "r", 5_000);
+        for (var i = 0; i < 1000; i++) delivered.Accept(new SayTicket($"old-{i}", 1), "r", 0, 0);
+        for (var i = 0; i < 100; i++) delivered.Accept(new SayTicket($"new-{i}", 1), "r", 5_000, 0);
         Assert.True(delivered.Count < 200, $"{delivered.Count} entries kept");
-        Assert.False(delivered.TryAccept(new SayTicket("new-1", 1), "r", 5_000)); // recent ones are remembered
+        Assert.False(delivered.Accept(new SayTicket("new-1", 1), "r", 5_000, 0) == DeliveredSays.First); // recent ones are remembered
     }
 }
