@@ -105,7 +105,14 @@ public sealed class HistoryHandOverUnderTrafficTests : IAsyncLifetime
                 Assert.Equal("OK", (string?)(await senders[2 * r].ReadUntilAsync(IsResponse, sendFirst: $"say {rooms[r]} the end"))["status"]);
                 var (listener, epoch) = listeners[r];
                 var chat = new List<JsonObject>();
-                chat.Add(await listener.ReadUntilAsync(m => (string?)m["message"] == "the end", chat, timeout: Timeouts.Expect * 3));
+                try
+                {
+                    chat.Add(await listener.ReadUntilAsync(m => (string?)m["message"] == "the end", chat, timeout: Timeouts.Expect * 3));
+                }
+                catch (IOException e)
+                {
+                    throw new IOException($"listener of room {r} (node 1): {e.Message}; the nodes' logs:\n{_cluster.LogText()}", e);
+                }
                 var said = chat.Where(m => m["offset"] is not null).ToList();
                 Assert.All(said, m => Assert.True(epoch == (string?)m["epoch"], $"room {r}: epoch {epoch} became {(string?)m["epoch"]} at {m.ToJsonString()}"));
                 var offsets = said.Select(m => (long)m["offset"]!).ToList();
