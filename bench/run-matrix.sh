@@ -38,6 +38,13 @@ OTHER_MAX="${OTHER_MAX:-25}"
 MAX_TRIES="${MAX_TRIES:-2}"
 RUN="$ROOT/bench/run"
 mkdir -p "$RUN" "$(dirname "$OUT")"
+# The peers write pid files, logs (and ActionHero its node_modules) beside themselves: they run from a copy in
+# bench/run/peers (kept between runs, so npm ci runs once), never from ../shared itself. Refreshed from PEERS each run;
+# -a keeps the SignalR peer's build stamp newer than its sources, so it is not rebuilt.
+PEER_COPY="$RUN/peers"
+mkdir -p "$PEER_COPY"
+for p in actionhero signalr; do [ -d "$PEERS/$p" ] && cp -a "$PEERS/$p" "$PEER_COPY/" && rm -f "$PEER_COPY/$p/run/"*.pid; done
+PEERS="$PEER_COPY"
 rm -f "$RUN"/*.up
 CC_TCP=5300 CC_WEB=8380 CC_AKKA=4453 AH_WEB=8280 AH_TCP=5490 AH_REDIS=6490 SR_PORT=8290
 # Every ChatCluster node also opens a management listener (default 9464) and a ccm listener (default 9110): on any
