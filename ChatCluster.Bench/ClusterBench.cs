@@ -22,9 +22,9 @@ public static class ClusterBench
         var pidFile = Str(args, "--pid-file", "run/cluster/worker2.pid");
         var pid = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
 
-        await using var a = await LineClient.ConnectAsync(ports[0]);
-        await using var b = await LineClient.ConnectAsync(ports[1]);
-        var c = await LineClient.ConnectAsync(ports[2]);
+        await using var a = await TcpBenchClient.ConnectAsync(ports[0]);
+        await using var b = await TcpBenchClient.ConnectAsync(ports[1]);
+        var c = await TcpBenchClient.ConnectAsync(ports[2]);
         var crashedId = (string)(await c.RequestAsync("detailsView"))["data"]!["id"]!;
         var names = new List<string>();
         for (var i = 0; i < rooms; i++)
@@ -79,9 +79,9 @@ public static class ClusterBench
         var ports = new[] { Int(args, "--seed-port", 5000), Int(args, "--worker1-port", 5001), Int(args, "--worker2-port", 5002) };
         var room = $"busy-{Guid.NewGuid():N}";
 
-        var members = new List<RawLineClient>();
+        var members = new List<TcpCountingClient>();
         foreach (var port in ports)
-            for (var i = 0; i < perNode; i++) members.Add(await RawLineClient.ConnectAsync(port));
+            for (var i = 0; i < perNode; i++) members.Add(await TcpCountingClient.ConnectAsync(port));
         await members[0].RequestAsync($"{{\"action\":\"createChatRoom\",\"params\":{{\"name\":\"{room}\"}}}}");
         foreach (var m in members) await m.RequestAsync($"roomAdd {room}");
         Console.Error.WriteLine($"{members.Count} members on 3 nodes in one room; one sender per node, window {window}; {seconds} s");

@@ -22,7 +22,7 @@ public sealed class FaultSession : IAsyncDisposable
 {
     private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(45);
 
-    private readonly LineConnection _connection;
+    private readonly TcpFaultConnection _connection;
     private readonly Stopwatch _clock;
     private readonly object _gate = new();
 
@@ -31,7 +31,7 @@ public sealed class FaultSession : IAsyncDisposable
         Name = name;
         Node = node;
         _clock = clock;
-        _connection = new LineConnection(OnPush, () =>
+        _connection = new TcpFaultConnection(OnPush, () =>
         {
             lock (_gate) ClosedAt ??= _clock.ElapsedMilliseconds;
         });

@@ -205,10 +205,10 @@ public sealed class HistoryReader
     /// <summary>One TCP connection of the reader: its chat messages are recorded under its session number.</summary>
     private sealed class Connection : IAsyncDisposable
     {
-        private readonly LineConnection _line;
+        private readonly TcpFaultConnection _line;
 
         public Connection(HistoryReader owner, int session) =>
-            _line = new LineConnection(m =>
+            _line = new TcpFaultConnection(m =>
             {
                 if ((string?)m["context"] == "user") owner.OnMessage(m, session);
             });

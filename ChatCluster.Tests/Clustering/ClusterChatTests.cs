@@ -22,7 +22,7 @@ public sealed class ClusterChatTests : IClassFixture<ThreeNodeClusterFixture>
 
     private async Task<TcpTestClient> Tcp(int node) => await (await TcpTestClient.ConnectAsync(_cluster[node].TcpPort)).Welcomed();
 
-    private async Task<WsTestClient> Ws(int node) => await (await WsTestClient.ConnectAsync(_cluster[node].WebPort)).Welcomed();
+    private async Task<WebSocketTestClient> Ws(int node) => await (await WebSocketTestClient.ConnectAsync(_cluster[node].WebPort)).Welcomed();
 
     private static async Task Join(TcpTestClient c, string room) => Assert.Equal("OK", (string?)(await c.RequestAsync($"roomAdd {room}"))["status"]);
 

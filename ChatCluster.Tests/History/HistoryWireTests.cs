@@ -25,7 +25,7 @@ public sealed class HistoryWireTests : IClassFixture<HistoryClusterFixture>
 
     private async Task<TcpTestClient> Tcp(int node) => await (await TcpTestClient.ConnectAsync(_cluster[node].TcpPort)).Welcomed();
 
-    private async Task<WsTestClient> Ws(int node) => await (await WsTestClient.ConnectAsync(_cluster[node].WebPort)).Welcomed();
+    private async Task<WebSocketTestClient> Ws(int node) => await (await WebSocketTestClient.ConnectAsync(_cluster[node].WebPort)).Welcomed();
 
     private async Task<string> NewRoom(string prefix = "h")
     {

@@ -69,10 +69,10 @@ public sealed class DrainTests
     {
         var node = await StartAsync("chatcluster.drain.unready-delay = 1s");
         var webPort = node.WebPort;
-        await using var early = await (await WsTestClient.ConnectAsync(webPort)).Welcomed();
+        await using var early = await (await WebSocketTestClient.ConnectAsync(webPort)).Welcomed();
         var drain = node.DrainAsync();
         await Eventually.TrueAsync(() => node.Operations.Readiness.Draining, "the drain started");
-        await using var late = await WsTestClient.ConnectAsync(webPort); // while not ready: still served, then said goodbye
+        await using var late = await WebSocketTestClient.ConnectAsync(webPort); // while not ready: still served, then said goodbye
         Assert.Contains("\"primus::server::close\"", await early.ReadToCloseAsync());
         Assert.Contains("\"primus::server::close\"", await late.ReadToCloseAsync());
         await drain.WaitAsync(Timeouts.Expect);

@@ -62,11 +62,11 @@ public sealed class ActionHeroMixedClusterTests : IAsyncLifetime
         var room = RedisNode.NewRoom("mixed");
         Assert.Contains("\"didCreate\":true", await _ah.CreateRoomAsync(room));
 
-        await using var ah = await (await WsTestClient.ConnectAsync(_ah.WebPort)).Welcomed();
+        await using var ah = await (await WebSocketTestClient.ConnectAsync(_ah.WebPort)).Welcomed();
         var ahId = (string)(await ah.RequestAsync(new { @event = "detailsView", messageId = 1 }))["data"]!["id"]!;
         await using var tcp = await (await TcpTestClient.ConnectAsync(_node.TcpPort)).Welcomed();
         var tcpId = (string)(await tcp.RequestAsync("detailsView"))["data"]!["id"]!;
-        await using var ws = await (await WsTestClient.ConnectAsync(_node.WebPort)).Welcomed();
+        await using var ws = await (await WebSocketTestClient.ConnectAsync(_node.WebPort)).Welcomed();
 
         Assert.Equal("OK", (string?)(await ah.RequestAsync(new { @event = "roomAdd", room, messageId = 2 }))["status"]);
         Assert.Equal("OK", (string?)(await tcp.RequestAsync("roomAdd " + room))["status"]);

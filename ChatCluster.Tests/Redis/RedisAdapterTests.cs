@@ -47,9 +47,9 @@ public sealed class RedisAdapterTests : IAsyncLifetime
         return (client, (string)details["data"]!["id"]!);
     }
 
-    private async Task<(WsTestClient Client, string Id)> WsAsync()
+    private async Task<(WebSocketTestClient Client, string Id)> WsAsync()
     {
-        var client = await (await WsTestClient.ConnectAsync(_node.WebPort)).Welcomed();
+        var client = await (await WebSocketTestClient.ConnectAsync(_node.WebPort)).Welcomed();
         var details = await client.RequestAsync(new { @event = "detailsView", messageId = 1 });
         return (client, (string)details["data"]!["id"]!);
     }

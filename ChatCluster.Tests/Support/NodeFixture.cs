@@ -30,7 +30,7 @@ public class NodeFixture : IAsyncLifetime
 
     public Task<TcpTestClient> Tcp() => TcpTestClient.ConnectAsync(TcpPort);
 
-    public Task<WsTestClient> Ws(string query = "") => WsTestClient.ConnectAsync(WebPort, query);
+    public Task<WebSocketTestClient> Ws(string query = "") => WebSocketTestClient.ConnectAsync(WebPort, query);
 
     /// <summary>A room that exists and that no other test uses.</summary>
     public async Task<string> NewRoomAsync(string prefix = "room")

@@ -252,7 +252,7 @@ public abstract class WireClient : IAsyncDisposable
         public override ValueTask DisposeAsync() => client.DisposeAsync();
     }
 
-    private sealed class WsWire(WsTestClient client) : WireClient
+    private sealed class WsWire(WebSocketTestClient client) : WireClient
     {
         private readonly HashSet<int> _unanswered = new();
         private int _messageId;

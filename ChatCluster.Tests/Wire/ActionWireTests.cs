@@ -36,7 +36,7 @@ public sealed class ActionWireTests : IClassFixture<ActionNodeFixture>
 
     private static string Quote(string s) => JsonValue.Create(s).ToJsonString();
 
-    private static async Task<string> WsRequestTextAsync(WsTestClient ws, string frame)
+    private static async Task<string> WsRequestTextAsync(WebSocketTestClient ws, string frame)
     {
         await ws.SendTextAsync(frame);
         return await ws.ReadTextAsync();

@@ -184,7 +184,7 @@ public sealed class PublicFilesWireTests : IClassFixture<PublicFolderFixture>, I
     [InlineData("query only (ActionHero's client)", "&sessionID=from-query", null, "from-query")]
     public async Task The_session_cookie_is_the_websocket_fingerprint(string _, string query, string? cookie, string expected)
     {
-        await using var ws = await (await WsTestClient.ConnectAsync(_node.WebPort, query, cookie)).Welcomed();
+        await using var ws = await (await WebSocketTestClient.ConnectAsync(_node.WebPort, query, cookie)).Welcomed();
         var details = await ws.RequestAsync(new { @event = "detailsView", messageId = 1 });
         Assert.Equal(expected, (string?)details["data"]!["fingerprint"]);
     }
@@ -192,7 +192,7 @@ public sealed class PublicFilesWireTests : IClassFixture<PublicFolderFixture>, I
     [Fact]
     public async Task Without_a_session_the_fingerprint_is_the_connection_id()
     {
-        await using var ws = await (await WsTestClient.ConnectAsync(_node.WebPort, "", "other=1")).Welcomed();
+        await using var ws = await (await WebSocketTestClient.ConnectAsync(_node.WebPort, "", "other=1")).Welcomed();
         var details = await ws.RequestAsync(new { @event = "detailsView", messageId = 1 });
         Assert.Equal((string?)details["data"]!["id"], (string?)details["data"]!["fingerprint"]);
     }
@@ -200,7 +200,7 @@ public sealed class PublicFilesWireTests : IClassFixture<PublicFolderFixture>, I
     [Fact]
     public async Task The_websocket_file_verb_answers_in_actionheros_shape()
     {
-        await using var ws = await (await WsTestClient.ConnectAsync(_node.WebPort)).Welcomed();
+        await using var ws = await (await WebSocketTestClient.ConnectAsync(_node.WebPort)).Welcomed();
         await ws.SendJsonAsync(new { @event = "file", file = "a.html", messageId = 7 });
         var modified = File.GetLastWriteTimeUtc(Path.Combine(_node.Root, "a.html")).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'");
         Assert.Equal($$"""{"content":"hello <b>x</b>\n","mime":"text/html","length":15,"lastModified":"{{modified}}","context":"response","messageId":7}""",
@@ -221,7 +221,7 @@ public sealed class PublicFilesWireTests : IClassFixture<PublicFolderFixture>, I
     [InlineData(null)]
     public async Task The_websocket_file_verb_refuses_what_is_not_public(string? file)
     {
-        await using var ws = await (await WsTestClient.ConnectAsync(_node.WebPort)).Welcomed();
+        await using var ws = await (await WebSocketTestClient.ConnectAsync(_node.WebPort)).Welcomed();
         var reply = await ws.RequestAsync(new { @event = "file", file, messageId = 3 });
         Assert.Equal("""{"error":"that file is not found","content":null,"mime":"text/html","length":22,"context":"response","messageId":3}""", reply.ToJsonString());
     }
@@ -229,7 +229,7 @@ public sealed class PublicFilesWireTests : IClassFixture<PublicFolderFixture>, I
     [Fact]
     public async Task A_file_over_the_limit_gets_its_own_error_and_the_connection_stays_usable()
     {
-        await using var ws = await (await WsTestClient.ConnectAsync(_node.WebPort)).Welcomed();
+        await using var ws = await (await WebSocketTestClient.ConnectAsync(_node.WebPort)).Welcomed();
         var reply = await ws.RequestAsync(new { @event = "file", file = "big.bin", messageId = 4 });
         var error = ChatErrors.FileTooLarge(PublicFolderFixture.MaxFileBytes);
         Assert.Equal($$"""{"error":"{{error}}","content":null,"mime":"text/html","length":{{error.Length}},"context":"response","messageId":4}""", reply.ToJsonString());

@@ -15,20 +15,20 @@ public sealed class WebSocketFrameTests : IClassFixture<NodeFixture>
 
     public WebSocketFrameTests(NodeFixture node) => _node = node;
 
-    private async Task<(WsTestClient Ws, string Id)> ConnectAsync()
+    private async Task<(WebSocketTestClient Ws, string Id)> ConnectAsync()
     {
         var ws = await (await _node.Ws()).Welcomed();
         var details = await ws.RequestAsync(new { @event = "detailsView", messageId = "who" });
         return (ws, (string)details["data"]!["id"]!);
     }
 
-    private static async Task<string> RequestTextAsync(WsTestClient ws, string frame)
+    private static async Task<string> RequestTextAsync(WebSocketTestClient ws, string frame)
     {
         await ws.SendTextAsync(frame);
         return await ws.ReadTextAsync();
     }
 
-    private static async Task AssertStillUsableAsync(WsTestClient ws)
+    private static async Task AssertStillUsableAsync(WebSocketTestClient ws)
     {
         var reply = await ws.RequestAsync(new { @event = "detailsView", messageId = "still-open" });
         Assert.Equal("OK", (string?)reply["status"]);

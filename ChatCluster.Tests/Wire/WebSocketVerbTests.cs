@@ -17,14 +17,14 @@ public sealed class WebSocketVerbTests : IClassFixture<NodeFixture>
 
     public WebSocketVerbTests(NodeFixture node) => _node = node;
 
-    private async Task<(WsTestClient Ws, string Id)> ConnectAsync(string query = "")
+    private async Task<(WebSocketTestClient Ws, string Id)> ConnectAsync(string query = "")
     {
         var ws = await (await _node.Ws(query)).Welcomed();
         var details = await ws.RequestAsync(new { @event = "detailsView", messageId = "who" });
         return (ws, (string)details["data"]!["id"]!);
     }
 
-    private static async Task<string> RequestTextAsync(WsTestClient ws, string frame)
+    private static async Task<string> RequestTextAsync(WebSocketTestClient ws, string frame)
     {
         await ws.SendTextAsync(frame);
         return await ws.ReadTextAsync();

@@ -10,7 +10,7 @@ namespace ChatCluster.Bench.Faults;
 /// owner. Faults are expected: a refused connect, a reset or a missing answer is a result (false or null), never an
 /// exception, and the end of the connection is reported once.
 /// </summary>
-public sealed class LineConnection : IAsyncDisposable
+public sealed class TcpFaultConnection : IAsyncDisposable
 {
     private static readonly TimeSpan WelcomeTimeout = TimeSpan.FromSeconds(10);
 
@@ -25,7 +25,7 @@ public sealed class LineConnection : IAsyncDisposable
 
     /// <param name="onPush">Every message that answers no request; called on the read loop.</param>
     /// <param name="onClosed">Called once when the connection ends (or could not open).</param>
-    public LineConnection(Action<JsonObject> onPush, Action? onClosed = null)
+    public TcpFaultConnection(Action<JsonObject> onPush, Action? onClosed = null)
     {
         _onPush = onPush;
         _onClosed = onClosed;

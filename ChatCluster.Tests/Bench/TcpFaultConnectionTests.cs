@@ -9,20 +9,20 @@ namespace ChatCluster.Tests.Bench;
 /// The fault tools' TCP connection (FaultSession and HistoryReader both use it) against a real node: answers go to
 /// the request in flight, chat and the goodbye to the owner, and every end (refused, quit) is a result reported once.
 /// </summary>
-public sealed class LineConnectionTests : IClassFixture<NodeFixture>
+public sealed class TcpFaultConnectionTests : IClassFixture<NodeFixture>
 {
     private static readonly TimeSpan Answer = TimeSpan.FromSeconds(10);
 
     private readonly NodeFixture _node;
 
-    public LineConnectionTests(NodeFixture node) => _node = node;
+    public TcpFaultConnectionTests(NodeFixture node) => _node = node;
 
     [Fact]
     public async Task Answers_go_to_the_request_and_chat_to_the_owner()
     {
         var room = await _node.NewRoomAsync();
         var pushed = new ConcurrentQueue<JsonObject>();
-        await using var c = new LineConnection(pushed.Enqueue);
+        await using var c = new TcpFaultConnection(pushed.Enqueue);
         Assert.True(await c.OpenAsync("127.0.0.1", _node.TcpPort, Answer), c.LastError);
 
         var details = await c.RequestAsync("detailsView", Answer);
@@ -43,7 +43,7 @@ public sealed class LineConnectionTests : IClassFixture<NodeFixture>
     {
         var pushed = new ConcurrentQueue<JsonObject>();
         var ends = 0;
-        var c = new LineConnection(pushed.Enqueue, () => Interlocked.Increment(ref ends));
+        var c = new TcpFaultConnection(pushed.Enqueue, () => Interlocked.Increment(ref ends));
         Assert.True(await c.OpenAsync("127.0.0.1", _node.TcpPort, Answer), c.LastError);
 
         Assert.Null(await c.RequestAsync("quit", Answer));
@@ -58,7 +58,7 @@ public sealed class LineConnectionTests : IClassFixture<NodeFixture>
     public async Task A_refused_connection_is_a_result_not_an_exception()
     {
         var ends = 0;
-        await using var c = new LineConnection(_ => { }, () => Interlocked.Increment(ref ends));
+        await using var c = new TcpFaultConnection(_ => { }, () => Interlocked.Increment(ref ends));
         Assert.False(await c.OpenAsync("127.0.0.1", FreePort.Next(), Answer));
         Assert.False(string.IsNullOrEmpty(c.LastError));
         Assert.True(c.Closed.IsCompleted);

@@ -5,25 +5,25 @@ using System.Text.Json.Nodes;
 namespace ChatCluster.Bench;
 
 /// <summary>A small TCP line-protocol client for the cluster benchmarks (not for raw throughput).</summary>
-public sealed class LineClient : IAsyncDisposable
+public sealed class TcpBenchClient : IAsyncDisposable
 {
     private readonly TcpClient _client;
     private readonly StreamReader _reader;
     private readonly Stream _stream;
     private readonly Queue<JsonObject> _pushed = new();
 
-    private LineClient(TcpClient client)
+    private TcpBenchClient(TcpClient client)
     {
         _client = client;
         _stream = client.GetStream();
         _reader = new StreamReader(_stream, Encoding.UTF8);
     }
 
-    public static async Task<LineClient> ConnectAsync(int port)
+    public static async Task<TcpBenchClient> ConnectAsync(int port)
     {
         var client = new TcpClient { NoDelay = true };
         await client.ConnectAsync("127.0.0.1", port);
-        var c = new LineClient(client);
+        var c = new TcpBenchClient(client);
         await c.NextAsync(TimeSpan.FromSeconds(10)); // welcome
         return c;
     }

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 namespace ChatCluster.Tests.Support;
 
 /// <summary>A raw websocket client of the Primus endpoint: send frames, read text messages.</summary>
-public sealed class WsTestClient : IAsyncDisposable
+public sealed class WebSocketTestClient : IAsyncDisposable
 {
     private readonly ClientWebSocket _socket;
     private readonly Queue<string> _pending = new();
@@ -13,24 +13,24 @@ public sealed class WsTestClient : IAsyncDisposable
     private readonly byte[] _buffer = new byte[1 << 20];
     private readonly MemoryStream _message = new();
 
-    private WsTestClient(ClientWebSocket socket) => _socket = socket;
+    private WebSocketTestClient(ClientWebSocket socket) => _socket = socket;
 
     public ClientWebSocket Socket => _socket;
 
     public WebSocketCloseStatus? CloseStatus { get; private set; }
 
-    public static async Task<WsTestClient> ConnectAsync(int port, string query = "", string? cookie = null)
+    public static async Task<WebSocketTestClient> ConnectAsync(int port, string query = "", string? cookie = null)
     {
         var socket = new ClientWebSocket();
         socket.Options.KeepAliveInterval = TimeSpan.Zero;
         if (cookie is not null) socket.Options.SetRequestHeader("Cookie", cookie);
         using var cts = new CancellationTokenSource(Timeouts.Expect);
         await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/primus?_primuscb=test{query}"), cts.Token);
-        return new WsTestClient(socket);
+        return new WebSocketTestClient(socket);
     }
 
     /// <summary>Reads the welcome frame and returns this client.</summary>
-    public async Task<WsTestClient> Welcomed()
+    public async Task<WebSocketTestClient> Welcomed()
     {
         var welcome = await ReadJsonAsync();
         Assert.Equal("api", (string?)welcome["context"]);

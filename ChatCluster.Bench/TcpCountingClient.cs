@@ -6,7 +6,7 @@ using System.Text;
 namespace ChatCluster.Bench;
 
 /// <summary>A TCP line client that counts chat lines without parsing them (for throughput runs).</summary>
-public sealed class RawLineClient : IAsyncDisposable
+public sealed class TcpCountingClient : IAsyncDisposable
 {
     private static readonly byte[] ChatMarker = Encoding.UTF8.GetBytes("\"context\":\"user\"");
     private static readonly byte[] ResponseMarker = Encoding.UTF8.GetBytes("\"context\":\"response\"");
@@ -15,18 +15,18 @@ public sealed class RawLineClient : IAsyncDisposable
     private readonly NetworkStream _stream;
     private long _ownEchoes;
 
-    private RawLineClient(Socket socket)
+    private TcpCountingClient(Socket socket)
     {
         _socket = socket;
         _stream = new NetworkStream(socket);
         _reader = PipeReader.Create(_stream);
     }
 
-    public static async Task<RawLineClient> ConnectAsync(int port)
+    public static async Task<TcpCountingClient> ConnectAsync(int port)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync("127.0.0.1", port);
-        var c = new RawLineClient(socket);
+        var c = new TcpCountingClient(socket);
         await c.ReadLineAsync(); // welcome
         return c;
     }
