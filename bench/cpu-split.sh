@@ -17,6 +17,8 @@ cd "$(dirname "$0")/.."
 SERVER="${SERVER:-cc}"
 WEB="${WEB:-8380}" TCP="${TCP:-5300}"
 PEERS="${PEERS:-$(pwd)/../shared/peers}"
+# A server of the previous run may still be on its way out: wait up to 10 s for the port.
+for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$WEB") 2>/dev/null || break; sleep 0.2; done
 (exec 3<>"/dev/tcp/127.0.0.1/$WEB") 2>/dev/null && { echo "port $WEB is busy" >&2; exit 1; }
 dotnet build -c Release -nologo -v q ChatCluster.Bench >/dev/null
 TOOL=(dotnet ChatCluster.Bench/bin/Release/net10.0/ChatCluster.Bench.dll "$@")
@@ -27,7 +29,7 @@ case "$SERVER" in
     dotnet ChatCluster.Host/bin/Release/net10.0/ChatCluster.Host.dll --config bench.conf --management-port 0 --cmd-port 0 --tcp-port "$TCP" \
       --web-port "$WEB" --rooms "$ROOMS" --log-level warning >/dev/null 2>&1 </dev/null &
     NODE=$!
-    trap 'kill $NODE 2>/dev/null || true' EXIT
+    trap 'kill $NODE 2>/dev/null || true; wait $NODE 2>/dev/null || true' EXIT
     for _ in $(seq 1 150); do (exec 3<>"/dev/tcp/127.0.0.1/$WEB") 2>/dev/null && break; sleep 0.1; done
     TOOL+=(--url "ws://127.0.0.1:$WEB/primus" --port "$TCP" --pid "$NODE")
     ;;
