@@ -79,10 +79,12 @@ public sealed class HistoryHandOverUnderTrafficTests : IAsyncLifetime
                         // Seen in 2 of 5 CI runs, never here in 6 full-suite runs: a sender's connection on a node that stays closed
                         // during the leave, with no line before it. It is not what this test is about (the rooms' epochs and
                         // offsets, seen by the listeners), so the sender does what a client does, reconnects and rejoins;
-                        // what it saw and the nodes' logs go to the test's output for whoever looks into it.
+                        // what it saw and the nodes' logs go to the test's output and to TestNotices (printed by CI).
                         reconnects++;
-                        _output.WriteLine($"sender {i} (node {1 + i % 2}, room {i / 2}) at say {n}: {e.Message}; its last lines:\n" +
-                            string.Join("\n", seen.Select(m => m.ToJsonString())) + "\nthe nodes' logs:\n" + _cluster.LogText());
+                        var notice = $"sender {i} (node {1 + i % 2}, room {i / 2}) at say {n}: {e.Message}; its last lines:\n" +
+                            string.Join("\n", seen.Select(m => m.ToJsonString())) + "\nthe nodes' logs:\n" + _cluster.LogText();
+                        _output.WriteLine(notice);
+                        TestNotices.Write(nameof(HistoryHandOverUnderTrafficTests), notice);
                         await senders[i].DisposeAsync();
                         senders[i] = await Tcp(1 + i % 2);
                         // The room may be moving: a client retries its join (bounded) as it retries a say.

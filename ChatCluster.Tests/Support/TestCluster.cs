@@ -50,9 +50,10 @@ public sealed class TestCluster : IAsyncDisposable
     private static Task<ChatNode> Start(string[] overrides, LogLevel level, LogCapture log) =>
         ChatNode.StartAsync(TestConfig.Node(overrides, "cluster") with { LogLevel = level, LogProvider = log });
 
-    /// <summary>Every node's captured log lines, prefixed by the node's index: for a failure message.</summary>
-    public string LogText() =>
-        string.Join("\n", Logs.SelectMany((log, i) => log.Lines.Select(l => $"node {i} [{l.EventId}] {l.Text}")));
+    /// <summary>Every node's captured log lines (the last <paramref name="last"/> of each), prefixed by the node's index:
+    /// for a failure message.</summary>
+    public string LogText(int last = 200) =>
+        string.Join("\n", Logs.SelectMany((log, i) => log.Lines.TakeLast(last).Select(l => $"node {i} [{l.EventId}] {l.Text}")));
 
     /// <summary>Creates rooms until one's actor lives on <paramref name="host"/>; returns its name.</summary>
     public async Task<string> RoomHostedOnAsync(ChatNode host, string prefix = "hosted")
