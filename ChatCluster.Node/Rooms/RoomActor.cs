@@ -568,63 +568,62 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         UpdateIdleTimeout();
     }
 
+    // The decision is SayRule's; here its effects, in the order members and senders rely on.
     private void HandleSay(Say m)
     {
-        var error = _state.CanSay();
-        if (error is not null)
+        var refusal = _state.CanSay();
+        var ticket = m.Ticket;
+        var senderNode = m.AckTo;
+        var ticketed = ticket is not null && senderNode is not null;
+        var done = ticketed ? _ordered?.Find(ticket!) : null;
+        var waitFor = ticketed ? OrderedSays<IActorRef>.NodesToWaitFor(_state.Nodes, senderNode!) : null;
+        var found = done is null ? SayRule.Found.None : done.Pending ? SayRule.Found.Pending : SayRule.Found.Confirmed;
+        // Every step but Refuse and Order is for a ticketed say: ticket and senderNode are set there.
+        switch (SayRule.Decide(refusal, ticketed, found, m.Prior, _incarnation, _state.Seq, waitFor is not null))
         {
-            if (m.WantAck) Sender.Tell(new RoomReply(_state.Room, error));
-            else if (m.Ticket is not null) Sender.Tell(new SayRefused(_state.Room, m.Ticket.Id, error));
-            return;
-        }
-        if (m.Ticket is { } ticket && m.AckTo is { } senderNode)
-        {
-            if (Ordered.Find(ticket) is { } done)
-            {
-                if (done.Remaining is { } remaining)
-                {
-                    // A retry of a say ordered here and not yet confirmed: the same delivery again (no new order), to the
-                    // nodes that have not confirmed it and to the sender's (which drops it if it has it).
-                    foreach (var node in remaining) node.Tell(done.Deliver);
-                    senderNode.Tell(done.Deliver);
-                }
-                // A retry of a say ordered here (or by the previous actor, whose tickets came with its history) and
-                // already confirmed (its OK was slow): not ordered again (one offset, one history entry); the sender's
-                // node gets the delivery again, drops it as a copy and answers.
-                else senderNode.Tell(done.Deliver with { ConfirmTo = null });
-                if (m.WantAck) Sender.Tell(new RoomReply(_state.Room, null));
+            case SayRule.Step.Refuse:
+                if (m.WantAck) Sender.Tell(new RoomReply(_state.Room, refusal));
+                else if (ticket is not null) Sender.Tell(new SayRefused(_state.Room, ticket.Id, refusal!));
                 return;
-            }
-            if (m.Prior is { } prior && prior.Epoch == _incarnation && prior.Offset <= _state.Seq)
-            {
-                // The sender's node saw it ordered in this epoch (its ticket was lost with a trimmed or unwritten store
-                // entry): it has its offset already, so it is answered, never ordered again.
+            case SayRule.Step.ResendPending:
+                // The same delivery again (no new order), to the nodes that have not confirmed it and to the sender's
+                // (which drops it if it has it).
+                foreach (var node in done!.Remaining!) node.Tell(done.Deliver);
+                senderNode!.Tell(done.Deliver);
+                break;
+            case SayRule.Step.ResendConfirmed:
+                // Ordered here (or by the previous actor, whose tickets came with its history) and confirmed already (its
+                // OK was slow): the sender's node gets the delivery again, drops it as a copy and answers.
+                senderNode!.Tell(done!.Deliver with { ConfirmTo = null });
+                break;
+            case SayRule.Step.AnswerFromPrior:
+                // The sender's node has its offset already: answered from it, remembered for the next retry.
+                var prior = m.Prior!;
                 _log.Info("room {0}: a retry of say {1}/{2} was ordered at offset {3} of this epoch already (its node saw it); answered, not ordered again",
-                    _state.Room, ticket.Key, ticket.Id, prior.Offset);
+                    _state.Room, ticket!.Key, ticket.Id, prior.Offset);
                 var again = new Deliver(prior.Epoch, prior.Offset, m.Payload, ticket);
                 Ordered.Ordered(again, Now());
-                senderNode.Tell(again);
-                if (m.WantAck) Sender.Tell(new RoomReply(_state.Room, null));
-                return;
-            }
-            // Members on other nodes than the sender's must have it before the sender's OK (a partition beginning now
-            // would otherwise leave them without it); with none, the sender's node acknowledges on arrival as before.
-            if (OrderedSays<IActorRef>.NodesToWaitFor(_state.Nodes, senderNode) is { } waitFor)
-            {
+                senderNode!.Tell(again);
+                break;
+            case SayRule.Step.OrderAndWait:
                 var confirmed = Fanout(m.Payload, ticket, Self, EarlierEpoch(m.Prior));
-                if (!_state.HasNode(senderNode)) senderNode.Tell(confirmed);
+                // A sender's node without members here gets no fan-out, and needs the delivery all the same (it answers the sender).
+                if (!_state.HasNode(senderNode!)) senderNode!.Tell(confirmed);
                 if (Ordered.PendingCount == 0)
                     Timers.StartPeriodicTimer(nameof(ExpireConfirmations), ExpireConfirmations.Instance, _settings.ConfirmationSweepInterval);
                 Ordered.Ordered(confirmed, Now(), waitFor, senderNode);
-                if (m.WantAck) Sender.Tell(new RoomReply(_state.Room, null));
-                return;
-            }
+                break;
+            case SayRule.Step.OrderAndRemember:
+                var deliver = Fanout(m.Payload, ticket, prior: EarlierEpoch(m.Prior));
+                Ordered.Ordered(deliver, Now());
+                // The sender is answered by its node when the delivery arrives there; a sender this room does not count
+                // as a member (its rejoin is late) must be answered all the same.
+                if (!_state.HasNode(senderNode!)) senderNode!.Tell(deliver);
+                break;
+            case SayRule.Step.Order:
+                Fanout(m.Payload, ticket, prior: EarlierEpoch(m.Prior));
+                break;
         }
-        var deliver = Fanout(m.Payload, m.Ticket, prior: EarlierEpoch(m.Prior));
-        if (m.Ticket is not null && m.AckTo is not null) Ordered.Ordered(deliver, Now());
-        // The sender is answered by its node when the delivery arrives there; a sender this room does not count as a
-        // member (its rejoin is late) must be answered all the same.
-        if (m.Ticket is not null && m.AckTo is not null && !_state.HasNode(m.AckTo)) m.AckTo.Tell(deliver);
         if (m.WantAck) Sender.Tell(new RoomReply(_state.Room, null));
     }
 
@@ -692,30 +691,23 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             set => listed ? set.Add(node, room) : set.Remove(node, room)));
     }
 
-    // The previous actor's history after a graceful hand-over: same epoch and offsets, so clients recover across the
-    // move. Only before this actor ordered a message of its own (else its epoch is already out: clients see it change).
-    // With a durable store the room may already have resumed from it: the hand-over comes from the live previous actor
-    // and may be newer than the store (its last writes still in flight), so it replaces what was resumed.
+    // The previous actor's history after a graceful hand-over (whether to take it is HistoryAdoption's rule): same epoch
+    // and offsets, so clients recover across the move. With a durable store the room may already have resumed from it:
+    // the hand-over comes from the live previous actor and may be newer than the store (its last writes still in
+    // flight), so it replaces what was resumed.
     private void AdoptHistory(HistoryHandOver m)
     {
-        if (_history is null) return;
-        if (_orderedHere)
-        {
-            // Its epoch is out already (clients see it change, recovered:false): the history came after a say (finding 3
-            // of docs/reliability.md; the parked hand-over is answered before the room orders anything, so this is the
-            // late copy, or the previous node could not be asked).
-            if (_incarnation != m.Epoch)
-                _log.Warning("room {0}: history of epoch {1} (offset {2}) handed over after this actor ordered offset {3} of its own epoch {4}; not adopted",
-                    _state.Room, m.Epoch, m.Seq, _state.Seq, _incarnation);
-            return;
-        }
-        if (_state.Seq > m.Seq && _incarnation == m.Epoch) return;
-        if (_handedOver && _incarnation == m.Epoch && _state.Seq == m.Seq) return; // the second copy (see RoomHandOff)
+        var step = HistoryAdoption.Decide(_history is not null, _orderedHere, _handedOver, _incarnation, _state.Seq, m.Epoch, m.Seq);
+        if (step == HistoryAdoption.Step.EpochOut)
+            _log.Warning("room {0}: history of epoch {1} (offset {2}) handed over after this actor ordered offset {3} of its own epoch {4}; not adopted",
+                _state.Room, m.Epoch, m.Seq, _state.Seq, _incarnation);
+        if (step is not (HistoryAdoption.Step.AdoptSameEpoch or HistoryAdoption.Step.AdoptNewEpoch)) return;
         _handedOver = true;
-        var storeHasIt = _incarnation == m.Epoch; // the previous actor wrote this epoch to the store itself
+        // Same epoch: the previous actor wrote it to the store itself; another: the store starts over with it.
+        var storeHasIt = step == HistoryAdoption.Step.AdoptSameEpoch;
         _incarnation = m.Epoch;
         _state.ContinueFrom(m.Seq);
-        _history = new RoomHistory(_history.Size, _history.Ttl);
+        _history = new RoomHistory(_history!.Size, _history.Ttl);
         if (!storeHasIt) _stored.Restart();
         foreach (var e in m.Entries)
         {
