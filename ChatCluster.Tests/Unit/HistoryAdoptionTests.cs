@@ -26,7 +26,7 @@ public sealed class HistoryAdoptionTests
         { "a hand-over behind the one adopted before is stale", true, false, true, Handed, HandedSeq + 5, Step.Stale },
         { "the second copy of the hand-over adopted already is ignored", true, false, true, Handed, HandedSeq, Step.SecondCopy },
         { "a fresh actor takes a hand-over in a new epoch: the store starts over with it", true, false, false, Other, 0, Step.AdoptNewEpoch },
-        { "a hand-over newer than the store's epoch it resumed replaces it: the store starts over", true, false, false, Other, 20, Step.AdoptNewEpoch },
+        { "a hand-over of another epoch than the one resumed from the store is adopted, even at a lower offset: the store starts over", true, false, false, Other, 20, Step.AdoptNewEpoch },
         { "a hand-over of the epoch it resumed at the same offset is adopted: the store has it already", true, false, false, Handed, HandedSeq, Step.AdoptSameEpoch },
         { "a hand-over ahead of what was resumed of its epoch is adopted (the store missed the last writes)", true, false, false, Handed, HandedSeq - 2, Step.AdoptSameEpoch },
         { "a newer hand-over of the epoch adopted before is adopted again", true, false, true, Handed, HandedSeq - 2, Step.AdoptSameEpoch },
