@@ -576,7 +576,8 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         var senderNode = m.AckTo;
         var ticketed = ticket is not null && senderNode is not null;
         var done = ticketed ? _ordered?.Find(ticket!) : null;
-        var waitFor = ticketed ? OrderedSays<IActorRef>.NodesToWaitFor(_state.Nodes, senderNode!) : null;
+        // Only a new say can wait for confirmations (the rule looks at found first): a retry builds no node set.
+        var waitFor = ticketed && done is null ? OrderedSays<IActorRef>.NodesToWaitFor(_state.Nodes, senderNode!) : null;
         var found = done is null ? SayRule.Found.None : done.Pending ? SayRule.Found.Pending : SayRule.Found.Confirmed;
         // Every step but Refuse and Order is for a ticketed say: ticket and senderNode are set there.
         switch (SayRule.Decide(refusal, ticketed, found, m.Prior, _incarnation, _state.Seq, waitFor is not null))
